@@ -1,0 +1,106 @@
+"""Post dates the way Jekyll reads them.
+
+Ruby's YAML and PyYAML disagree on purpose-made edge cases, and the day of a post decides its
+URL, so each case below follows what Jekyll 4.3 does:
+
+* ``2022-02-18 14:41:30 +0800`` is no YAML timestamp (no colon in the offset): both libraries
+  leave it a string, and Jekyll parses it with its own offset.
+* An unquoted ``2022-03-07 20:00:00`` is a YAML timestamp without a zone: Ruby reads it as UTC
+  (PyYAML gives a naive datetime), and Jekyll shows it in the site's time zone.
+* A quoted ``"2022-03-07 20:00:00"`` is a string: Jekyll parses it in the site's time zone.
+* A date-only value means midnight in the site's time zone, as does the date in a file name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+# The string forms accepted in front matter; schemas/post.schema.json carries the same pattern.
+DATE_PATTERN = (
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+_DATE_RE = re.compile(DATE_PATTERN)
+_FILENAME_RE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
+
+
+class DateError(ValueError):
+    """A value that is not one of the date forms Jekyll accepts."""
+
+
+@dataclass(frozen=True)
+class PostDate:
+    value: datetime  # always aware
+    has_offset: bool  # False when the site's time zone (or UTC, as Ruby does) was assumed
+
+
+def parse(value: object, zone: tzinfo) -> PostDate:
+    """Turn a front matter value into an aware datetime, following Jekyll."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # unquoted YAML timestamp without a zone: Ruby says UTC
+            return PostDate(value.replace(tzinfo=timezone.utc).astimezone(zone), False)
+        return PostDate(value, True)
+    if isinstance(value, date):
+        return PostDate(datetime(value.year, value.month, value.day, tzinfo=zone), False)
+    if isinstance(value, str):
+        return _parse_string(value, zone)
+    raise DateError(f"expected a date, got {type(value).__name__}")
+
+
+def _parse_string(text: str, zone: tzinfo) -> PostDate:
+    match = _DATE_RE.match(text)
+    if not match:
+        raise DateError(f"{text!r} is not a date (use e.g. 2022-02-18 14:41:30 +0800)")
+    year, month, day, hour, minute, second, frac, offset = match.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    try:
+        naive = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+        )
+    except ValueError as exc:
+        raise DateError(f"{text!r} is not a valid date: {exc}") from None
+    if offset is None:
+        return PostDate(_localize(naive, zone), False)
+    return PostDate(naive.replace(tzinfo=_offset(offset)), True)
+
+
+def _localize(naive: datetime, zone: tzinfo) -> datetime:
+    return naive.replace(tzinfo=zone)
+
+
+def _offset(text: str) -> timezone:
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise DateError(f"offset {text!r} is out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def from_filename(stem: str, zone: tzinfo) -> tuple[datetime, str] | None:
+    """Date and slug from a Jekyll post file name (``YYYY-MM-DD-slug``), or None."""
+    match = _FILENAME_RE.match(stem)
+    if not match:
+        return None
+    year, month, day, slug = match.groups()
+    try:
+        when = datetime(int(year), int(month), int(day), tzinfo=zone)
+    except ValueError:
+        return None
+    return when, slug
+
+
+def rfc3339(value: datetime) -> str:
+    """``2022-02-18T14:41:30+08:00``: the post's own offset, seconds precision."""
+    return value.replace(microsecond=0).isoformat()

@@ -1,0 +1,68 @@
+"""What the three writers share: feed URLs, and a feedgen document for RSS and Atom."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from feedgen.feed import FeedGenerator
+
+from ..model import Feed, Post
+from ..render import xml_text
+from ..site import Site
+from ..urls import encode_path
+
+GENERATOR = "feedkit"
+GENERATOR_URI = "https://pypi.org/project/feedkit/"
+EXTENSIONS = {"rss": "rss", "atom": "atom", "json": "json"}
+
+
+def feed_url(site: Site, feed: Feed, fmt: str) -> str:
+    """Where `feed` is served in format `fmt` (non-ASCII names percent-encoded)."""
+    return site.feeds_url + encode_path(f"{feed.stem}.{EXTENSIONS[fmt]}")
+
+
+def feed_updated(feed: Feed, site: Site) -> datetime:
+    """The newest change among the feed's posts: a rebuild never moves it."""
+    if feed.posts:
+        return max(post.updated for post in feed.posts)
+    return datetime(1970, 1, 1, tzinfo=site.timezone)
+
+
+def build(feed: Feed, site: Site, fmt: str) -> FeedGenerator:
+    """A feedgen document for `feed`; `fmt` picks which self link it carries."""
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(feed_url(site, feed, "atom") if fmt == "atom" else site.home_url)
+    fg.title(xml_text(feed.title))
+    fg.subtitle(xml_text(site.description or feed.title))
+    author = site.author
+    fg.author({"name": xml_text(author.name if author and author.name else site.title)})
+    # feedgen uses the last link as the RSS channel <link>, so self comes first.
+    fg.link(href=feed_url(site, feed, fmt), rel="self")
+    fg.link(href=site.home_url, rel="alternate")
+    if site.lang:
+        fg.language(site.lang)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    updated = feed_updated(feed, site)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    for post in feed.posts:
+        _entry(fg, post)
+    return fg
+
+
+def _entry(fg: FeedGenerator, post: Post) -> None:
+    entry = fg.add_entry(order="append")
+    entry.id(post.id)
+    entry.guid(post.id, permalink=post.id == post.url)
+    entry.title(xml_text(post.title))
+    entry.link(href=post.url, rel="alternate")
+    entry.published(post.date)
+    entry.updated(post.updated)
+    for name in (*post.categories, *post.tags):
+        entry.category(term=xml_text(name))
+    if post.author and post.author.name:
+        entry.author({"name": xml_text(post.author.name)})
+        entry.dc.dc_creator(xml_text(post.author.name))
+    entry.summary(post.summary or None)
+    entry.content(post.content_html, type="html")

@@ -1,0 +1,61 @@
+"""JSON Feed 1.1, written directly (feedgen has no JSON Feed writer)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..dates import rfc3339
+from ..model import Author, Feed, Post
+from ..site import Site
+from .common import feed_url
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(feed: Feed, site: Site) -> bytes:
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": site.home_url,
+        "feed_url": feed_url(site, feed, "json"),
+    }
+    if site.description:
+        document["description"] = site.description
+    if site.lang:
+        document["language"] = site.lang
+    if site.author and site.author.name:
+        document["authors"] = [_author(site.author)]
+    document["items"] = [_item(post) for post in feed.posts]
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _item(post: Post) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": post.id,
+        "url": post.url,
+        "title": post.title,
+        "content_html": post.content_html,
+    }
+    if post.summary:
+        item["summary"] = post.summary
+    if post.image:
+        item["image"] = post.image
+    item["date_published"] = rfc3339(post.date)
+    item["date_modified"] = rfc3339(post.updated)
+    if post.author and post.author.name:
+        item["authors"] = [_author(post.author)]
+    tags = list(dict.fromkeys((*post.categories, *post.tags)))
+    if tags:
+        item["tags"] = tags
+    if post.lang:
+        item["language"] = post.lang
+    return item
+
+
+def _author(author: Author) -> dict[str, str]:
+    out = {"name": author.name}
+    if author.uri:
+        out["url"] = author.uri
+    return out

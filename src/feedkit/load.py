@@ -1,0 +1,210 @@
+"""Stage 1: find post files and split each into front matter and body.
+
+The front matter rule is Jekyll's: a post has front matter only if its very first line is
+``---`` (a leading blank line means none, and Jekyll then publishes the file as an untitled page).
+TOML (``+++``) and JSON (``{``) front matter are read through python-frontmatter's handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import JSONHandler
+
+from . import yamltext
+from .errors import PostError, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
+POST_EXTENSIONS = MARKDOWN_EXTENSIONS | {".html", ".htm"}
+
+# Jekyll::Document::YAML_FRONT_MATTER_REGEXP, in Python's dialect.
+_YAML_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n?)^(?:---|\.\.\.)[ \t]*$\n?", re.S | re.M)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n?)^\+\+\+[ \t]*$\n?", re.S | re.M)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass
+class Source:
+    """A post file read and split, front matter parsed but not yet checked."""
+
+    path: str  # relative to the site root, forward slashes
+    file: Path
+    front_matter: dict[str, Any]
+    front_matter_text: str  # YAML text, for locating keys in messages ("" for TOML/JSON)
+    front_matter_line: int  # 1-based line of the first front matter line
+    body: str
+    body_line: int
+
+
+def find_posts(posts_dir: Path, site_root: Path) -> Iterator[Path]:
+    """Every candidate post file under `posts_dir`, sorted, never leaving the site.
+
+    Like Jekyll's safe mode, symbolic links are not followed: a link in ``_posts`` could make
+    feedkit publish any file on the machine.
+    """
+    if not posts_dir.is_dir() or posts_dir.is_symlink():
+        return
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(posts_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not _ignored(d))
+        base = Path(folder)
+        for name in files:
+            path = base / name
+            if _ignored(name) or path.suffix.lower() not in POST_EXTENSIONS:
+                continue
+            if path.is_symlink():
+                continue
+            found.append(path)
+    yield from sorted(found, key=lambda p: p.relative_to(site_root).as_posix())
+
+
+def _ignored(name: str) -> bool:
+    """Jekyll's EntryFilter: dot-, underscore- and hash-files and editor backups are skipped."""
+    return name.startswith((".", "_", "#")) or name.endswith("~")
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_source(file: Path, site_root: Path, max_bytes: int | None = None) -> Source:
+    """Read one post file. Raises PostError with the line of whatever is wrong."""
+    rel = relative(file, site_root)
+    data = file.read_bytes()
+    if max_bytes is not None and len(data) > max_bytes:
+        raise _error(rel, 1, "file", f"is {len(data):,} bytes, over the limit of {max_bytes:,}")
+    text = _decode(data, rel)
+    return split(text, rel, file)
+
+
+def _decode(data: bytes, rel: str) -> str:
+    if not data.strip():
+        raise _error(rel, 1, "file", "is empty: a post needs front matter and a body")
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return _normalise_newlines(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise _error(rel, 1, "file", "has a UTF-16 byte order mark but is not UTF-16") from None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise _error(rel, line, "file", "contains NUL bytes: a binary file, not a text post")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _error(
+            rel, line, "file", f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save as UTF-8"
+        ) from None
+    return _normalise_newlines(text)
+
+
+def _normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split(text: str, rel: str, file: Path) -> Source:
+    """Split front matter from body (YAML, TOML or JSON) and parse it."""
+    match = _YAML_FRONT_MATTER.match(text)
+    if match:
+        fm_text = match.group(1)
+        data = _load_yaml(fm_text, rel)
+        return _source(rel, file, data, fm_text, text, match.end())
+    match = _TOML_FRONT_MATTER.match(text)
+    if match:
+        return _source(rel, file, _load_toml(match.group(1), rel), "", text, match.end())
+    if text.startswith("{"):
+        return _split_json(text, rel, file)
+    return _no_front_matter(text, rel)
+
+
+def _source(rel: str, file: Path, data: Any, fm_text: str, text: str, body_start: int) -> Source:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _error(rel, 2, "front matter", "must be a mapping of keys to values")
+    body_line = text.count("\n", 0, body_start) + 1
+    return Source(rel, file, data, fm_text, 2, text[body_start:], body_line)
+
+
+def _load_yaml(fm_text: str, rel: str) -> Any:
+    try:
+        return yamltext.load(fm_text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + 2  # +1: 1-based, +1: the opening ---
+        where = f" (column {mark.column + 1})" if mark else ""
+        reason = exc.problem or "invalid YAML"
+        offending = (
+            fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+        )
+        hint = "; YAML does not allow tabs: indent with spaces" if "\t" in offending else ""
+        raise _error(rel, line, "yaml", f"{reason}{where}{hint or _yaml_hint(reason)}") from None
+    except yaml.YAMLError as exc:
+        raise _error(rel, 2, "yaml", str(exc)) from None
+
+
+def _yaml_hint(reason: str) -> str:
+    if "expected <block end>" in reason or "did not find expected key" in reason:
+        return "; a value with quotes inside must be quoted with the other quote mark"
+    if "mapping values are not allowed" in reason:
+        return "; a value containing ': ' must be quoted"
+    return ""
+
+
+def _load_toml(fm_text: str, rel: str) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = tomllib.loads(fm_text)
+        return data
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", 0) + 1
+        raise _error(rel, line, "toml", str(exc)) from None
+
+
+def _split_json(text: str, rel: str, file: Path) -> Source:
+    handler = JSONHandler()
+    try:
+        fm, _body = handler.split(text)
+        data = json.loads("{" + fm + "}")
+    except (ValueError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", 1)
+        raise _error(rel, line, "json", f"invalid JSON front matter: {exc}") from None
+    start = text.find("\n}") + 2 if "\n}" in text else len(text)
+    return _source(rel, file, data, "", text, start)
+
+
+def _no_front_matter(text: str, rel: str) -> Source:
+    if text.startswith(("---", "+++")):
+        raise _error(rel, 1, "front matter", "is not closed: add a line '---' after it")
+    stripped = text.lstrip()
+    if stripped.startswith(("---", "+++")):
+        line = text.count("\n", 0, len(text) - len(stripped)) + 1
+        raise _error(
+            rel,
+            line,
+            "front matter",
+            f"must start on line 1, found '---' on line {line}; remove what comes before it "
+            "(Jekyll would publish this file with no front matter: no title, no category)",
+        )
+    raise _error(rel, 1, "front matter", "missing: a post starts with a '---' line")
+
+
+def _error(rel: str, line: int, field: str, message: str) -> PostError:
+    return PostError([Problem(rel, line, field, message)])

@@ -1,0 +1,61 @@
+"""The shared data model: every stage reads and produces these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str | None = None
+    uri: str | None = None
+
+
+@dataclass
+class Post:
+    """One publishable post: front matter resolved, URL computed, body not yet rendered."""
+
+    path: str  # relative to the site, with forward slashes; used in messages and for sorting
+    title: str
+    date: datetime  # aware; the offset is the one the post is shown with
+    updated: datetime  # aware; never the build time
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    url: str  # absolute URL of the page Jekyll builds for this post
+    id: str  # stable feed id
+    body: str  # raw body text, Markdown or HTML
+    markdown: bool
+    date_has_offset: bool
+    author: Author | None = None
+    description: str | None = None
+    image: str | None = None
+    lang: str | None = None
+    # filled in by render
+    content_html: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: a titled, ordered list of posts published in three formats."""
+
+    kind: str  # "site", "category" or "tag"
+    name: str  # category or tag name as written; "" for the site feed
+    slug: str  # file-name stem, relative to the output folder
+    title: str
+    posts: tuple[Post, ...]
+    total: int = 0  # posts in this group before the item limit
+
+    @property
+    def stem(self) -> str:
+        return self.slug if self.kind == "site" else f"{self.kind}/{self.slug}"
+
+
+@dataclass
+class FeedSet:
+    """Every feed of a site, in a stable order (site, then categories, then tags)."""
+
+    feeds: list[Feed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

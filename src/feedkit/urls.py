@@ -1,0 +1,26 @@
+"""URL helpers shared by the stages: feed readers need absolute URLs everywhere."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urljoin, urlsplit
+
+# Characters a URL path may carry as they are; everything else is percent-encoded (UTF-8).
+_PATH_SAFE = "-._~!$&'()*+,;=:@/%"
+
+
+def absolute_url(href: str, base: str) -> str:
+    """Resolve `href` against `base`. Protocol-relative links become https."""
+    href = href.strip()
+    if href.startswith("//"):
+        return "https:" + href
+    if not href or href.startswith("#"):
+        return urljoin(base, href) if href else href
+    scheme = urlsplit(href).scheme
+    if scheme:
+        return href
+    return urljoin(base, href)
+
+
+def encode_path(path: str) -> str:
+    """Percent-encode a path for use in a URL, leaving existing escapes alone."""
+    return quote(path, safe=_PATH_SAFE)

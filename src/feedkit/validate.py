@@ -1,0 +1,249 @@
+"""Stage 2: check front matter against the JSON Schema and resolve it into a `Post`.
+
+Every problem in a file is reported, each with the line of the offending key, so one run tells
+the owner everything to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import dates, permalink, yamltext
+from .errors import PostError, Problem
+from .load import MARKDOWN_EXTENSIONS, Source
+from .model import Author, Post
+from .resources import load_schema
+from .site import Site
+from .urls import absolute_url
+
+_FRIENDLY = {
+    "title": "must be non-empty text",
+    "categories": "must be a name, a space-separated string of names, or a list of names",
+    "tags": "must be a name, a space-separated string of names, or a list of names",
+    "image": "must be a URL or path, or a mapping with a 'path'",
+    "author": "must be a name or a mapping with name/email/uri",
+}
+_DATE_FIELDS = ("date", "updated", "last_modified_at")
+
+
+@dataclass
+class Validator:
+    """The JSON Schemas a site's posts must satisfy: feedkit's own, then the site's."""
+
+    validators: list[jsonschema.protocols.Validator] = field(default_factory=list)
+
+    @classmethod
+    def for_site(cls, site: Site) -> Validator:
+        schemas = [load_schema("post.schema.json")]
+        if site.schema is not None:
+            schemas.append(json.loads(site.schema.read_text(encoding="utf-8")))
+        return cls([jsonschema.Draft202012Validator(s) for s in schemas])
+
+    def problems(self, source: Source) -> list[Problem]:
+        document = _jsonable(source.front_matter)
+        found: dict[tuple[str, str], Problem] = {}
+        for validator in self.validators:
+            for error in validator.iter_errors(document):
+                problem = _problem(source, error)
+                found.setdefault((problem.field, problem.message), problem)
+        return sorted(found.values(), key=lambda p: (p.line, p.field))
+
+
+def _jsonable(value: Any) -> Any:
+    """Front matter as JSON Schema sees it: YAML timestamps become their text."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return value
+
+
+def _problem(source: Source, error: jsonschema.ValidationError) -> Problem:
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        name = error.message.split("'")[1]
+        return Problem(source.path, source.front_matter_line - 1, name, "is required but missing")
+    name = _field_name(path)
+    line = key_line(source, path)
+    top = str(path[0]) if path else ""
+    if top in _DATE_FIELDS:
+        message = f"{error.instance!r} is not a date (use e.g. 2022-02-18 14:41:30 +0800)"
+    elif top in _FRIENDLY and len(path) == 1:
+        empty = error.instance is None or (
+            isinstance(error.instance, str) and not error.instance.strip()
+        )
+        message = "is empty" if empty else f"{_FRIENDLY[top]}, not {_describe(error.instance)}"
+    else:
+        message = error.message
+    return Problem(source.path, line, name, message)
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {json.dumps(value, ensure_ascii=False, default=str)[:60]}"
+
+
+def _field_name(path: Sequence[str | int]) -> str:
+    name = ""
+    for step in path:
+        name += f"[{step}]" if isinstance(step, int) else (f".{step}" if name else str(step))
+    return name or "front matter"
+
+
+def key_line(source: Source, path: Sequence[str | int]) -> int:
+    """1-based file line of a front matter key (the opening line if it cannot be located)."""
+    if not source.front_matter_text:
+        return source.front_matter_line
+    line = yamltext.node_line(source.front_matter_text, path)
+    return source.front_matter_line + (line or 0)
+
+
+def resolve(source: Source, site: Site, validator: Validator) -> Post | None:
+    """A checked `Post`, or None when the post is not to be published (published: false).
+
+    Raises PostError listing every problem found in the file.
+    """
+    problems = validator.problems(source)
+    from_name = dates.from_filename(Path(source.path).stem, site.timezone)
+    if from_name is None:
+        problems.insert(
+            0,
+            Problem(
+                source.path,
+                1,
+                "file name",
+                "has no date: name post files YYYY-MM-DD-title.md (Jekyll does not publish it)",
+            ),
+        )
+    fm = source.front_matter
+    bad = {p.field for p in problems}
+    when = None
+    if from_name is not None and "date" not in bad:
+        when = _date(source, fm.get("date"), from_name[0], site, problems)
+    if problems:
+        raise PostError(problems)
+    if fm.get("published") is False:
+        return None
+    assert when is not None and from_name is not None
+    return _post(source, site, when, from_name[1], problems)
+
+
+def _date(
+    source: Source, value: Any, fallback: datetime, site: Site, problems: list[Problem]
+) -> dates.PostDate | None:
+    if value is None:
+        return dates.PostDate(fallback, True)  # the file name's day: nothing to warn about
+    try:
+        return dates.parse(value, site.timezone)
+    except dates.DateError as exc:
+        problems.append(Problem(source.path, key_line(source, ["date"]), "date", str(exc)))
+        return None
+
+
+def _post(
+    source: Source, site: Site, when: dates.PostDate, filename_slug: str, problems: list[Problem]
+) -> Post:
+    fm = source.front_matter
+    categories = names(fm, "categories", "category")
+    tags = names(fm, "tags", "tag")
+    markdown = Path(source.path).suffix.lower() in MARKDOWN_EXTENSIONS
+    slug = str(fm["slug"]) if fm.get("slug") is not None else filename_slug
+    template = str(fm.get("permalink") or site.permalink)
+    values = permalink.placeholders(
+        when.value.astimezone(site.timezone), slug, categories, Path(source.path).stem
+    )
+    try:
+        path = permalink.generate(template, values)
+    except permalink.PermalinkError as exc:
+        line = key_line(source, ["permalink"]) if fm.get("permalink") else 0
+        raise PostError([Problem(source.path, line, "permalink", str(exc))]) from None
+    url = site.url + site.baseurl + path
+    updated = _updated(source, site, when.value)
+    return Post(
+        path=source.path,
+        title=str(fm["title"]).strip(),
+        date=when.value,
+        updated=updated,
+        categories=tuple(categories),
+        tags=tuple(tags),
+        url=url,
+        id=str(fm["id"]) if fm.get("id") is not None else url,
+        body=source.body,
+        markdown=markdown,
+        date_has_offset=when.has_offset,
+        author=_author(fm.get("author")) or site.author,
+        description=_first_text(fm, ("description", "excerpt", "summary")),
+        image=_image(fm.get("image"), site),
+        lang=str(fm["lang"]) if fm.get("lang") else site.lang,
+    )
+
+
+def _updated(source: Source, site: Site, published: datetime) -> datetime:
+    for key in ("last_modified_at", "updated"):
+        value = source.front_matter.get(key)
+        if value is not None:
+            try:
+                return max(dates.parse(value, site.timezone).value, published)
+            except dates.DateError as exc:
+                line = key_line(source, [key])
+                raise PostError([Problem(source.path, line, key, str(exc))]) from None
+    return published
+
+
+def names(fm: dict[str, Any], plural: str, singular: str) -> list[str]:
+    """Categories or tags as Jekyll collects them: both keys, strings split on spaces, deduped."""
+    out: list[str] = []
+    for value in (fm.get(plural), fm.get(singular)):
+        for name in _split_names(value):
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def _split_names(value: Any) -> Iterable[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [_text(v) for v in value if v is not None and _text(v)]
+    return _text(value).split()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _first_text(fm: dict[str, Any], keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = fm.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _author(value: Any) -> Author | None:
+    if isinstance(value, str) and value.strip():
+        return Author(value.strip())
+    if isinstance(value, dict) and value.get("name"):
+        return Author(str(value["name"]), value.get("email"), value.get("uri") or value.get("url"))
+    return None
+
+
+def _image(value: Any, site: Site) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("path")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path: str = value.strip()
+    if path.startswith("/") and not path.startswith("//"):  # site-relative, as absolute_url
+        return site.url + site.baseurl + path
+    return absolute_url(path, site.home_url)

@@ -1,0 +1,75 @@
+"""Stage 5: write feed files safely.
+
+Each file is written to a temporary file in the same folder, flushed, fsynced and renamed over
+the old one, so a reader (or a crash) only ever sees a whole old or a whole new feed. Files whose
+bytes are unchanged are not touched, so their mtime, and the ETag a server derives from it, stay.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import WriteError
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def target(out_dir: Path, name: str) -> Path:
+    """The file for output `name`, refusing anything that would land outside `out_dir`."""
+    path = (out_dir / name).resolve()
+    root = out_dir.resolve()
+    if root != path and root not in path.parents:
+        raise WriteError(f"refusing to write {name!r}: outside the output folder {out_dir}")
+    return path
+
+
+def differs(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return True
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+
+
+def changes(outputs: dict[str, bytes], out_dir: Path) -> list[str]:
+    """Names of the outputs whose file is missing or holds other bytes."""
+    return [name for name, data in sorted(outputs.items()) if differs(target(out_dir, name), data)]
+
+
+def write_all(outputs: dict[str, bytes], out_dir: Path) -> WriteReport:
+    report = WriteReport()
+    for name, data in sorted(outputs.items()):
+        path = target(out_dir, name)
+        if differs(path, data):
+            write_atomic(path, data)
+            report.written.append(name)
+        else:
+            report.unchanged.append(name)
+    return report
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that no reader ever sees a partial file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"cannot write {path}: {exc.strerror}") from None
