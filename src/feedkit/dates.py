@@ -24,7 +24,8 @@ DATE_PATTERN = (
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$"
 )
 _DATE_RE = re.compile(DATE_PATTERN)
-_FILENAME_RE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
+# Jekyll's Document::DATE_FILENAME_MATCHER, applied to the file name.
+_FILENAME_RE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-([^/]*)(\.[^.]+)$")
 
 
 class DateError(ValueError):
@@ -40,6 +41,7 @@ class PostDate:
 def parse(value: object, zone: tzinfo) -> PostDate:
     """Turn a front matter value into an aware datetime, following Jekyll."""
     if isinstance(value, datetime):
+        value = value.replace(microsecond=0)  # Jekyll round-trips through Time#to_s: no fraction
         if value.tzinfo is None:  # unquoted YAML timestamp without a zone: Ruby says UTC
             return PostDate(value.replace(tzinfo=timezone.utc).astimezone(zone), False)
         return PostDate(value, True)
@@ -54,8 +56,7 @@ def _parse_string(text: str, zone: tzinfo) -> PostDate:
     match = _DATE_RE.match(text)
     if not match:
         raise DateError(f"{text!r} is not a date (use e.g. 2022-02-18 14:41:30 +0800)")
-    year, month, day, hour, minute, second, frac, offset = match.groups()
-    micro = int((frac or "0")[:6].ljust(6, "0"))
+    year, month, day, hour, minute, second, _fraction, offset = match.groups()
     try:
         naive = datetime(
             int(year),
@@ -64,7 +65,6 @@ def _parse_string(text: str, zone: tzinfo) -> PostDate:
             int(hour or 0),
             int(minute or 0),
             int(second or 0),
-            micro,
         )
     except ValueError as exc:
         raise DateError(f"{text!r} is not a valid date: {exc}") from None
@@ -88,17 +88,29 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def from_filename(stem: str, zone: tzinfo) -> tuple[datetime, str] | None:
-    """Date and slug from a Jekyll post file name (``YYYY-MM-DD-slug``), or None."""
-    match = _FILENAME_RE.match(stem)
+def from_filename(name: str, zone: tzinfo) -> tuple[datetime, str] | None:
+    """Date and slug from a Jekyll post file name (``YYYY-MM-DD-slug.ext``), or None.
+
+    Raises DateError when the name has Jekyll's date shape but no real date (2022-13-45),
+    which makes Jekyll abort the build.
+    """
+    match = _FILENAME_RE.match(name)
     if not match:
         return None
-    year, month, day, slug = match.groups()
+    year, month, day, slug, _ext = match.groups()
     try:
-        when = datetime(int(year), int(month), int(day), tzinfo=zone)
+        when = datetime(_full_year(year), int(month), int(day), tzinfo=zone)
     except ValueError:
-        return None
-    return when, slug
+        raise DateError(f"'{year}-{month}-{day}' in the file name is not a valid date") from None
+    return when, slug.rstrip(".")  # Document#populate_title: slugs never end with a period
+
+
+def _full_year(text: str) -> int:
+    """Ruby's Time.parse reads a two-digit year as 1969-2068."""
+    year = int(text)
+    if len(text) == 2:
+        year += 1900 if year >= 69 else 2000
+    return year
 
 
 def rfc3339(value: datetime) -> str:

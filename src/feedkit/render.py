@@ -52,12 +52,14 @@ def body_html(post: Post) -> str:
 
 def sanitise(html: str, base_url: str) -> str:
     """Safe HTML for embedding, with every href/src resolved against `base_url`."""
-    return nh3.clean(
-        xml_text(html),
+    cleaned = nh3.clean(
+        xml_text(html),  # lone surrogates cannot even be handed to nh3
         attributes=_ALLOWED_ATTRIBUTES,
         attribute_filter=partial(_absolutise, base_url),
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+    # After cleaning: nh3 decodes character references such as &#1; into the raw character.
+    return xml_text(cleaned).strip()
 
 
 def _absolutise(base_url: str, tag: str, attribute: str, value: str) -> str | None:
@@ -98,7 +100,9 @@ def _joins_previous(text: str, index: int) -> bool:
     if prev == "\u200d" or ch == "\u200d":
         return True
     if "\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff":
-        return True
+        return True  # variation selectors and skin tones modify the character before them
+    if "\U000e0020" <= ch <= "\U000e007f":
+        return True  # tag characters spell out a subdivision flag such as England's
     if "\U0001f1e6" <= ch <= "\U0001f1ff" and "\U0001f1e6" <= prev <= "\U0001f1ff":
         return True
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")

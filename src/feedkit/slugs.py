@@ -23,7 +23,8 @@ _DASHES = re.compile(r"-{2,}")
 
 def slugify(name: str, mode: str = "unicode") -> str:
     """A stable, safe file-name stem for `name` (Unicode kept unless mode is "ascii")."""
-    text = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", name)  # NFC and NFD spellings are one name
+    text = name
     if mode == "ascii":
         text = anyascii(text)
     text = "".join(_clean_char(ch) for ch in text).lower()

@@ -7,6 +7,7 @@ the owner everything to fix.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from .resources import load_schema
 from .site import Site
 from .urls import absolute_url
 
+NO_DATE_IN_NAME = "has no date: name post files YYYY-MM-DD-title.md (Jekyll does not publish it)"
 _FRIENDLY = {
     "title": "must be non-empty text",
     "categories": "must be a name, a space-separated string of names, or a list of names",
@@ -31,6 +33,7 @@ _FRIENDLY = {
     "author": "must be a name or a mapping with name/email/uri",
 }
 _DATE_FIELDS = ("date", "updated", "last_modified_at")
+_ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")
 
 
 @dataclass
@@ -112,17 +115,7 @@ def resolve(source: Source, site: Site, validator: Validator) -> Post | None:
     Raises PostError listing every problem found in the file.
     """
     problems = validator.problems(source)
-    from_name = dates.from_filename(Path(source.path).stem, site.timezone)
-    if from_name is None:
-        problems.insert(
-            0,
-            Problem(
-                source.path,
-                1,
-                "file name",
-                "has no date: name post files YYYY-MM-DD-title.md (Jekyll does not publish it)",
-            ),
-        )
+    from_name = _filename_date(source, site, problems)
     fm = source.front_matter
     bad = {p.field for p in problems}
     when = None
@@ -134,6 +127,20 @@ def resolve(source: Source, site: Site, validator: Validator) -> Post | None:
         return None
     assert when is not None and from_name is not None
     return _post(source, site, when, from_name[1], problems)
+
+
+def _filename_date(
+    source: Source, site: Site, problems: list[Problem]
+) -> tuple[datetime, str] | None:
+    """Date and slug from the file name; Jekyll does not publish a post without them."""
+    try:
+        found = dates.from_filename(Path(source.path).name, site.timezone)
+    except dates.DateError as exc:
+        problems.insert(0, Problem(source.path, 1, "file name", str(exc)))
+        return None
+    if found is None:
+        problems.insert(0, Problem(source.path, 1, "file name", NO_DATE_IN_NAME))
+    return found
 
 
 def _date(
@@ -152,8 +159,8 @@ def _post(
     source: Source, site: Site, when: dates.PostDate, filename_slug: str, problems: list[Problem]
 ) -> Post:
     fm = source.front_matter
-    categories = names(fm, "categories", "category")
-    tags = names(fm, "tags", "tag")
+    categories = categories_of(fm)
+    tags = tags_of(fm)
     markdown = Path(source.path).suffix.lower() in MARKDOWN_EXTENSIONS
     slug = str(fm["slug"]) if fm.get("slug") is not None else filename_slug
     template = str(fm.get("permalink") or site.permalink)
@@ -198,22 +205,40 @@ def _updated(source: Source, site: Site, published: datetime) -> datetime:
     return published
 
 
-def names(fm: dict[str, Any], plural: str, singular: str) -> list[str]:
-    """Categories or tags as Jekyll collects them: both keys, strings split on spaces, deduped."""
-    out: list[str] = []
-    for value in (fm.get(plural), fm.get(singular)):
-        for name in _split_names(value):
-            if name not in out:
-                out.append(name)
-    return out
+def categories_of(fm: dict[str, Any]) -> list[str]:
+    """Jekyll's Document#populate_categories: ``categories`` (split), then ``category``."""
+    return _unique(
+        [*_plural(fm.get("categories")), *_singular_or_plural(fm, "category", "categories")]
+    )
 
 
-def _split_names(value: Any) -> Iterable[str]:
+def tags_of(fm: dict[str, Any]) -> list[str]:
+    """Jekyll's pluralized_array_from_hash: a ``tag`` key wins over ``tags``."""
+    return _unique(_singular_or_plural(fm, "tag", "tags"))
+
+
+def _singular_or_plural(fm: dict[str, Any], singular: str, plural: str) -> list[str]:
+    if fm.get(singular) is not None:  # the singular is taken whole, never split
+        value = fm[singular]
+        return (
+            [_text(v) for v in value if v is not None]
+            if isinstance(value, list)
+            else [_text(value)]
+        )
+    return _plural(fm.get(plural))
+
+
+def _plural(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [_text(v) for v in value if v is not None and _text(v)]
-    return _text(value).split()
+        return [_text(v) for v in value if v is not None]
+    # Ruby's String#split: ASCII whitespace only (an ideographic space stays inside a name).
+    return [part for part in _ASCII_SPACE.split(_text(value)) if part]
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def _text(value: Any) -> str:
