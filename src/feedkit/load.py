@@ -7,7 +7,6 @@ TOML (``+++``) and JSON (``{``) front matter are read through python-frontmatter
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -181,13 +180,12 @@ def _load_toml(fm_text: str, rel: str) -> dict[str, Any]:
 def _split_json(text: str, rel: str, file: Path) -> Source:
     handler = JSONHandler()
     try:
-        fm, _body = handler.split(text)
-        data = json.loads("{" + fm + "}")
-    except (ValueError, json.JSONDecodeError) as exc:
+        fm, body = handler.split(text)
+        data = handler.load(fm)
+    except ValueError as exc:  # json.JSONDecodeError, or no closing "}" line
         line = getattr(exc, "lineno", 1)
         raise _error(rel, line, "json", f"invalid JSON front matter: {exc}") from None
-    start = text.find("\n}") + 2 if "\n}" in text else len(text)
-    return _source(rel, file, data, "", text, start)
+    return _source(rel, file, data, "", text, len(text) - len(body))
 
 
 def _no_front_matter(text: str, rel: str) -> Source:
