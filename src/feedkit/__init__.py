@@ -11,8 +11,7 @@ from .errors import ConfigError, FeedkitError, InvalidPostsError, PostError, Pro
 from .model import Feed, FeedSet, Post
 from .publish import Collected, PublishResult, publish, validate
 from .site import Site, load_site
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Collected",

@@ -1,14 +1,12 @@
-"""The command line: parse options, call the library, turn its errors into exit codes.
-
-Exit codes: 0 all is well; 1 some posts were rejected (or --check found a stale feed);
-2 usage or configuration error; 3 the feeds could not be written.
-"""
+"""The command line: parse options, call the library, turn its errors into exit codes."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
@@ -16,12 +14,21 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import ConfigError, InvalidPostsError, PostError, Problem, WriteError
+from .errors import (
+    ConfigError,
+    InvalidPostsError,
+    LockBusyError,
+    PostError,
+    Problem,
+    WriteError,
+)
 from .publish import PublishResult, offsetless_warnings, publish, validate
 from .site import load_site
+from .version import __version__
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_WRITE = 0, 1, 2, 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is busy; cron can simply try again next time
+PROGRESS_THRESHOLD = 2000  # show a progress bar on a terminal from this many post files
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +58,9 @@ def _errors_to_exit_codes(command: F) -> F:
         except WriteError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_WRITE)
+        except LockBusyError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_LOCKED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -107,57 +117,114 @@ def validate_command(site: Path, config: Path | None) -> None:
     help="Output folder (default: 'output' in feedkit.toml, else SITE/feeds).",
 )
 @CONFIG
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any feed would change.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option(
+    "--dry-run", is_flag=True, help="Write nothing; list what would be written or removed."
+)
 @click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
 @click.option("--strict", is_flag=True, help="Publish nothing if any post is invalid.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run to finish before giving up (exit 75).",
+)
+@click.option("--no-cache", is_flag=True, help="Ignore the cache: read and render every post.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @_errors_to_exit_codes
 def publish_command(
     site: Path,
     out: Path | None,
     config: Path | None,
     check: bool,
+    dry_run: bool,
     future: bool | None,
     strict: bool,
+    lock_timeout: float,
+    no_cache: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Write RSS 2.0, Atom 1.0 and JSON Feed 1.1 files for the site, each category and tag.
 
     Invalid posts are reported (path:line: field: message) and left out; the rest is
-    published.
+    published. Files whose bytes would not change are left alone; feeds of categories and tags
+    that no longer have posts are removed (only files feedkit wrote). One run at a time: a
+    second run waits --lock-timeout seconds, then gives up.
 
     \b
     Exit codes:
-      0  all posts published (or, with --check, every feed is current)
-      1  some posts were rejected (or --check: a feed would change)
-      2  usage or configuration error
-      3  the feeds could not be written
+      0   all posts published (or, with --check, every file is current)
+      1   some posts were rejected (or --check: a file would change)
+      2   usage or configuration error
+      3   the feeds could not be written (the previous files are left in place)
+      75  another feedkit run is busy with this site; try again later
 
     Example: feedkit publish path/to/site --out path/to/site/feeds
     """
-    result = publish(site, out=out, config=config, future=future, strict=strict, check=check)
+    with ExitStack() as stack:
+        bar = None if quiet or as_json else _progress_bar(stack)
+        result = publish(
+            site, out=out, config=config, future=future, strict=strict, check=check,
+            dry_run=dry_run, use_cache=not no_cache, lock_timeout=lock_timeout, progress=bar,
+        )  # fmt: skip
     _print_rejected(result.collected.rejected, site)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(_summary(result), err=True)
-    if check and result.changed:
-        _print_lines((f"would change: {name}" for name in result.changed), err=False)
-    stale = check and bool(result.changed)
+    if as_json:
+        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(_summary(result), err=True)
+        if result.planned:
+            _print_lines((f"write: {name}" for name in result.changed), err=False)
+            _print_lines((f"remove: {name}" for name in result.stale), err=False)
+    stale = check and bool(result.changed or result.stale)
     sys.exit(EXIT_REJECTED if result.collected.rejected or stale else EXIT_OK)
+
+
+def _progress_bar(stack: ExitStack) -> Callable[[int], Callable[[int], None] | None] | None:
+    """A progress bar on stderr for long runs on a terminal; nothing under cron."""
+    if not sys.stderr.isatty():
+        return None
+
+    def start(total: int) -> Callable[[int], None] | None:
+        if total < PROGRESS_THRESHOLD:
+            return None
+        bar = stack.enter_context(_bar(total))
+        update: Callable[[int], None] = bar.update
+        return update
+
+    return start
+
+
+@contextmanager
+def _bar(total: int) -> Iterator[Any]:
+    with click.progressbar(length=total, label="reading posts", file=sys.stderr) as bar:
+        yield bar
 
 
 def _summary(result: PublishResult) -> str:
     c = result.collected
-    skipped = f", {c.future} future" if c.future else ""
     posts = (
         f"{c.read} post file(s): {len(c.posts)} published, {len(c.rejected)} rejected, "
-        f"{c.unpublished} unpublished{skipped}"
+        f"{c.unpublished} unpublished, {c.future} future, {c.cached} from cache"
     )
-    feeds = len(result.feedset.feeds)
-    where = result.site.output
-    if result.check:
-        state = f"{len(result.changed)} of {len(result.outputs)} file(s) would change"
+    if result.planned:
+        files = (
+            f"{len(result.changed)} file(s) to write, {len(result.unchanged)} unchanged, "
+            f"{len(result.stale)} to remove (nothing written)"
+        )
     else:
-        state = f"{len(result.written)} written, {len(result.unchanged)} unchanged"
-    return f"feedkit: {posts}; {feeds} feed(s), {state} in {where}"
+        files = (
+            f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
+            f"{len(result.removed)} removed"
+        )
+    feeds = len(result.feedset.feeds)
+    return (
+        f"feedkit: {posts}; {feeds} feed(s): {files}; {result.seconds:.2f} s; {result.site.output}"
+    )
 
 
 def main() -> None:

@@ -52,3 +52,7 @@ class InvalidPostsError(FeedkitError):
 
 class WriteError(FeedkitError):
     """A feed file could not be written; the previous version is left in place."""
+
+
+class LockBusyError(FeedkitError):
+    """Another run holds the site's lock; this one did nothing."""

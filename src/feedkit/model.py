@@ -24,10 +24,11 @@ class Post:
     categories: tuple[str, ...]
     tags: tuple[str, ...]
     url: str  # absolute URL of the page Jekyll builds for this post
-    id: str  # stable feed id
+    id: str  # feed id: the permalink, or front matter `id`; the ledger keeps it stable
     body: str  # raw body text, Markdown or HTML
     markdown: bool
     date_has_offset: bool
+    own_id: bool = False  # True when front matter sets `id` (it always wins)
     author: Author | None = None
     description: str | None = None
     image: str | None = None

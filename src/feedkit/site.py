@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "slugify": "unicode",
     "schema": None,
     "posts_dir": "_posts",
+    "cache": ".feedkit/cache.sqlite",
 }
 
 
@@ -69,6 +70,12 @@ class Site:
     slugify: str
     schema: Path | None
     posts_dir: Path
+    cache: Path | None  # the SQLite cache; None when disabled (cache = "" in feedkit.toml)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where feedkit keeps what is local to this machine (cache, lock): never committed."""
+        return self.cache.parent if self.cache else self.root / ".feedkit"
 
     @property
     def home_url(self) -> str:
@@ -176,6 +183,7 @@ def _resolve(root: Path, s: dict[str, Any]) -> Site:
         slugify=str(s["slugify"]),
         schema=(root / schema) if schema else None,
         posts_dir=root / str(s["posts_dir"]),
+        cache=(root / str(s["cache"])) if s.get("cache") else None,
     )
 
 

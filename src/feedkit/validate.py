@@ -183,6 +183,7 @@ def _post(
         tags=tuple(tags),
         url=url,
         id=str(fm["id"]) if fm.get("id") is not None else url,
+        own_id=fm.get("id") is not None,
         body=source.body,
         markdown=markdown,
         date_has_offset=when.has_offset,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from .errors import WriteError
 
+TEMP_PREFIX = ".feedkit-"
+
 
 @dataclass
 class WriteReport:
@@ -60,7 +62,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that no reader ever sees a partial file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name[:40]}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise WriteError(f"cannot write {path}: {exc.strerror}") from None
     try:
@@ -73,3 +77,24 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise WriteError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def remove(names: list[str], out_dir: Path) -> None:
+    """Delete output files feedkit wrote earlier and no longer produces."""
+    for name in names:
+        try:
+            target(out_dir, name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise WriteError(f"cannot remove {out_dir / name}: {exc.strerror}") from None
+
+
+def remove_leftover_temp_files(out_dir: Path) -> list[str]:
+    """Temporary files of a run that was killed; called under the lock, so none is in use."""
+    if not out_dir.is_dir():
+        return []
+    removed = []
+    for folder in (out_dir, *(p for p in out_dir.iterdir() if p.is_dir())):
+        for path in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+            path.unlink(missing_ok=True)
+            removed.append(path.relative_to(out_dir).as_posix())
+    return removed

@@ -1,0 +1,250 @@
+"""An incremental cache of parsed and rendered posts (stdlib sqlite3).
+
+A row is reused only while its file's size and mtime are unchanged, or, when they changed (a
+git checkout touches every file), while its content hash is: so a run where one post of 20,000
+changed parses and renders one post. Every row belongs to one *fingerprint* (feedkit's code, the
+schemas and the settings that shape a post); any change there empties the cache. The cache is
+never trusted blindly: a file that is not a feedkit cache, or is damaged, is reported and rebuilt.
+Deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .model import Author, Post
+
+FORMAT = 1
+APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
+GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    status TEXT NOT NULL,   -- post | unpublished | rejected
+    record TEXT NOT NULL,   -- JSON: the post's metadata, or its problems
+    body TEXT,              -- the post body, read back only when the post must be rendered
+    rendered TEXT           -- JSON: content_html and summary, once rendered
+);
+"""
+
+
+@dataclass
+class Entry:
+    """What the cache knows about one post file."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    status: str
+    record: str
+
+
+class Cache:
+    """An open cache for one site. Use as a context manager; changes commit on success."""
+
+    def __init__(self, path: Path, fingerprint: str, *, write: bool = True) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.write = write
+        self.warnings: list[str] = []
+        self.entries: dict[str, Entry] = {}
+        self._db = self._open()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None and self.write:
+            self._db.commit()
+        else:
+            self._db.rollback()
+        self._db.close()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(GITIGNORE, encoding="utf-8")
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            self.warnings.append(f"cache {self.path} is damaged ({exc}); rebuilding it")
+        except _Foreign as exc:
+            self.warnings.append(f"{self.path} {exc}; rebuilding the cache")
+        self._remove_files()
+        return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.write and not self.path.exists():
+            db = sqlite3.connect(":memory:")
+            db.executescript(_SCHEMA)
+            return db
+        db = sqlite3.connect(self.path)
+        try:
+            if self._check(db):
+                self.entries = self._load(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _check(self, db: sqlite3.Connection) -> bool:
+        """Make sure `db` is our cache; True if its rows were made with this fingerprint."""
+        application_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application_id == 0 and tables == 0 and self.write:  # a new file
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(_SCHEMA)
+            db.commit()
+        elif application_id != APPLICATION_ID:
+            raise _Foreign("is not a feedkit cache")
+        elif db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+            raise _Foreign("is a cache of another format")
+        db.execute("PRAGMA synchronous = NORMAL")
+        row = db.execute("SELECT value FROM settings WHERE key = 'fingerprint'").fetchone()
+        if row is not None and row[0] == self.fingerprint:
+            return True
+        if self.write:  # made by other code or settings: start over
+            db.execute("DELETE FROM posts")
+            db.execute(
+                "INSERT OR REPLACE INTO settings VALUES ('fingerprint', ?)", (self.fingerprint,)
+            )
+        return False
+
+    @staticmethod
+    def _load(db: sqlite3.Connection) -> dict[str, Entry]:
+        rows = db.execute("SELECT path, size, mtime_ns, digest, status, record FROM posts")
+        return {row[0]: Entry(*row[1:]) for row in rows}
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # -- reading and writing rows ------------------------------------------------------------
+
+    def fresh(self, path: str, size: int, mtime_ns: int) -> Entry | None:
+        """The entry for `path` if the file looks untouched (same size and mtime)."""
+        entry = self.entries.get(path)
+        if entry is not None and entry.size == size and entry.mtime_ns == mtime_ns:
+            return entry
+        return None
+
+    def same_content(self, path: str, digest: str, size: int, mtime_ns: int) -> Entry | None:
+        """The entry for `path` if its content is unchanged; records the new mtime."""
+        entry = self.entries.get(path)
+        if entry is None or entry.digest != digest:
+            return None
+        entry.size, entry.mtime_ns = size, mtime_ns
+        self._execute(
+            "UPDATE posts SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+        )
+        return entry
+
+    def store(
+        self, path: str, size: int, mtime_ns: int, digest: str, status: str, record: str,
+        body: str | None,
+    ) -> None:  # fmt: skip
+        self.entries[path] = Entry(size, mtime_ns, digest, status, record)
+        self._execute(
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            (path, size, mtime_ns, digest, status, record, body),
+        )
+
+    def forget_all_but(self, paths: set[str]) -> None:
+        """Drop rows of files that no longer exist."""
+        gone = [p for p in self.entries if p not in paths]
+        for path in gone:
+            del self.entries[path]
+        self._executemany("DELETE FROM posts WHERE path = ?", [(p,) for p in gone])
+
+    def body(self, path: str) -> str | None:
+        row = self._db.execute("SELECT body FROM posts WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def rendered(self, path: str) -> tuple[str, str] | None:
+        row = self._db.execute("SELECT rendered FROM posts WHERE path = ?", (path,)).fetchone()
+        if not row or row[0] is None:
+            return None
+        data = json.loads(row[0])
+        return data["content_html"], data["summary"]
+
+    def store_rendered(self, path: str, content_html: str, summary: str) -> None:
+        data = json.dumps({"content_html": content_html, "summary": summary}, ensure_ascii=False)
+        self._execute("UPDATE posts SET rendered = ? WHERE path = ?", (data, path))
+
+    def _execute(self, sql: str, args: tuple[Any, ...]) -> None:
+        if self.write:
+            self._db.execute(sql, args)
+
+    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self.write and rows:
+            self._db.executemany(sql, rows)
+
+
+class _Foreign(Exception):
+    """The cache path holds something that is not (this version of) a feedkit cache."""
+
+
+# -- what a row holds ------------------------------------------------------------------------
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def post_record(post: Post) -> str:
+    data = {
+        "title": post.title,
+        "date": post.date.isoformat(),
+        "updated": post.updated.isoformat(),
+        "categories": post.categories,
+        "tags": post.tags,
+        "url": post.url,
+        "id": post.id,
+        "own_id": post.own_id,
+        "markdown": post.markdown,
+        "date_has_offset": post.date_has_offset,
+        "author": asdict(post.author) if post.author else None,
+        "description": post.description,
+        "image": post.image,
+        "lang": post.lang,
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def post_from_record(path: str, record: str) -> Post:
+    data = json.loads(record)
+    author = data.pop("author")
+    return Post(
+        path=path,
+        body="",
+        author=Author(**author) if author else None,
+        date=datetime.fromisoformat(data.pop("date")),
+        updated=datetime.fromisoformat(data.pop("updated")),
+        categories=tuple(data.pop("categories")),
+        tags=tuple(data.pop("tags")),
+        **data,
+    )
+
+
+def problems_record(problems: list[Problem]) -> str:
+    return json.dumps([asdict(p) for p in problems], ensure_ascii=False)
+
+
+def problems_from_record(record: str) -> list[Problem]:
+    return [Problem(**p) for p in json.loads(record)]
