@@ -30,21 +30,25 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+def copy_example(destination: Path) -> Path:
+    """A copy of the example site without local state (a cache left by `make demo`)."""
+    shutil.copytree(EXAMPLE, destination, ignore=shutil.ignore_patterns(".feedkit"))
+    (destination / "feedkit.toml").write_text('output = "feeds"\n', encoding="utf-8")
+    return destination
+
+
 @pytest.fixture
 def example_site(tmp_path: Path) -> Path:
     """A writable copy of the example site, publishing into its own feeds/ folder."""
-    site = tmp_path / "site"
-    shutil.copytree(EXAMPLE, site)
-    (site / "feedkit.toml").write_text('output = "feeds"\n', encoding="utf-8")
-    return site
+    return copy_example(tmp_path / "site")
 
 
 @pytest.fixture(scope="session")
 def published_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site's feeds, published once per test session into a temporary folder."""
-    out = tmp_path_factory.mktemp("feeds")
-    feedkit.publish(EXAMPLE, out=out, now=NOW)
-    return out
+    site = copy_example(tmp_path_factory.mktemp("example") / "site")
+    feedkit.publish(site, now=NOW)
+    return site / "feeds"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 
 import feedkit
-from conftest import CORPUS, EXAMPLE, require
+from conftest import CORPUS, copy_example, require
 
 pytestmark = pytest.mark.jekyll
 
@@ -56,8 +56,7 @@ def post_pages(out: Path) -> set[Path]:
 
 
 def test_every_example_item_links_to_a_page_jekyll_wrote(tmp_path: Path) -> None:
-    site = tmp_path / "example"
-    shutil.copytree(EXAMPLE, site)
+    site = copy_example(tmp_path / "example")
     built = jekyll_build(site)
     links = published_links(site, tmp_path / "feeds")
     pages = {page_file(built, link, "https://news.example.com/finews") for link in links}

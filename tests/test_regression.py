@@ -11,7 +11,7 @@ import pytest
 from pytest_regressions.file_regression import FileRegressionFixture
 
 import feedkit
-from conftest import EXAMPLE, NOW, PINNED_FEEDS, feed_files
+from conftest import NOW, PINNED_FEEDS, copy_example, feed_files
 
 PINNED = feed_files(PINNED_FEEDS)
 
@@ -30,10 +30,20 @@ def test_feed_matches_pinned_bytes(
     )
 
 
-def test_publishing_twice_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second = tmp_path / "a", tmp_path / "b"
-    feedkit.publish(EXAMPLE, out=first, now=NOW)
-    feedkit.publish(EXAMPLE, out=second, now=NOW)
-    assert feed_files(first) == feed_files(second)
-    for name in feed_files(first):
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+def test_publishing_again_gives_identical_bytes_with_or_without_the_cache(
+    tmp_path: Path,
+) -> None:
+    site = copy_example(tmp_path / "site")
+    runs = [
+        feedkit.publish(site, out=tmp_path / "no-cache", now=NOW, use_cache=False),
+        feedkit.publish(site, out=tmp_path / "cold", now=NOW),
+        feedkit.publish(site, out=tmp_path / "warm", now=NOW),
+    ]
+    assert [r.collected.cached for r in runs] == [0, 0, 15]
+    names = feed_files(tmp_path / "no-cache")
+    for folder in ("cold", "warm"):
+        assert feed_files(tmp_path / folder) == names
+        for name in names:
+            assert (tmp_path / folder / name).read_bytes() == (
+                tmp_path / "no-cache" / name
+            ).read_bytes(), (folder, name)
