@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -76,6 +77,39 @@ def test_one_changed_post_rewrites_only_its_feeds(tmp_path: Path) -> None:
         "category/news.rss", "tag/common.atom", "tag/common.json", "tag/common.rss",
         "tag/t1.atom", "tag/t1.json", "tag/t1.rss",
     ]  # fmt: skip
+
+
+def test_a_hand_edited_or_deleted_feed_is_repaired_by_the_next_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    publish(site)
+    out = site / "feeds"
+    good = (out / "tag" / "t1.rss").read_bytes()
+    (out / "tag" / "t1.rss").write_bytes(b"<rss>broken</rss>")
+    (out / "all.json").unlink()
+    result = publish(site)
+    assert result.written == ["all.json", "tag/t1.rss"]
+    assert (out / "tag" / "t1.rss").read_bytes() == good
+    assert (out / "all.json").is_file()
+
+
+def test_unchanged_feeds_are_not_even_serialised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path)
+    publish(site)
+    write_post(site, 2, tags="t2 common", title="Post 2, corrected")
+    serialised: list[str] = []
+    import feedkit.write
+
+    original = feedkit.write.emit
+
+    def spy(job: feedkit.write.EmitJob, index: int) -> list[feedkit.write.Emitted]:
+        serialised.append(job.feeds[index].stem)
+        return original(job, index)
+
+    monkeypatch.setattr(sys.modules["feedkit.publish"], "emit", spy)
+    publish(site)
+    assert sorted(serialised) == ["all", "category/news", "tag/common", "tag/t2"]
 
 
 # -- the cache ----------------------------------------------------------------------------------

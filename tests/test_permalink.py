@@ -168,3 +168,13 @@ def test_question_mark_is_encoded_so_the_link_reaches_the_page() -> None:
     # Jekyll leaves "?" raw in page.url, which turns the rest into a query string; the page it
     # writes is at ".../b#c?d/...", so the working link needs %3F (and %23, which Jekyll does).
     assert url("date", "c", ["a", "b#c?d"]) == "/a/b%23c%3Fd/2022/03/23/c.html"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30), st.booleans())
+def test_ascii_fast_path_matches_the_general_rule(text: str, pretty: bool) -> None:
+    import re
+
+    from feedkit.permalink import _default_sub, _pretty_sub
+
+    general = re.sub(r"^-|-$", "", _pretty_sub(text) if pretty else _default_sub(text))
+    assert slugify(text, "pretty" if pretty else "default", cased=True) == general

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 1
+FORMAT = 3
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 
@@ -34,8 +34,13 @@ CREATE TABLE IF NOT EXISTS posts (
     digest TEXT NOT NULL,
     status TEXT NOT NULL,   -- post | unpublished | rejected
     record TEXT NOT NULL,   -- JSON: the post's metadata, or its problems
-    body TEXT,              -- the post body, read back only when the post must be rendered
     rendered TEXT           -- JSON: content_html and summary, once rendered
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    name TEXT PRIMARY KEY,  -- a feed file, relative to the output folder
+    signature TEXT NOT NULL,  -- digest of everything the file was made from
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
 );
 """
 
@@ -60,6 +65,8 @@ class Cache:
         self.write = write
         self.warnings: list[str] = []
         self.entries: dict[str, Entry] = {}
+        self.outputs: dict[str, tuple[str, int, int]] = {}  # name -> signature, size, mtime_ns
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}  # SQL -> rows, written in batches
         self._db = self._open()
 
     def __enter__(self) -> Cache:
@@ -67,6 +74,7 @@ class Cache:
 
     def __exit__(self, kind: object, *_: object) -> None:
         if kind is None and self.write:
+            self.flush()
             self._db.commit()
         else:
             self._db.rollback()
@@ -96,6 +104,8 @@ class Cache:
         try:
             if self._check(db):
                 self.entries = self._load(db)
+                rows = db.execute("SELECT name, signature, size, mtime_ns FROM outputs")
+                self.outputs = {row[0]: (row[1], row[2], row[3]) for row in rows}
         except BaseException:
             db.close()
             raise
@@ -121,6 +131,7 @@ class Cache:
             return True
         if self.write:  # made by other code or settings: start over
             db.execute("DELETE FROM posts")
+            db.execute("DELETE FROM outputs")
             db.execute(
                 "INSERT OR REPLACE INTO settings VALUES ('fingerprint', ?)", (self.fingerprint,)
             )
@@ -150,19 +161,18 @@ class Cache:
         if entry is None or entry.digest != digest:
             return None
         entry.size, entry.mtime_ns = size, mtime_ns
-        self._execute(
+        self._queue(
             "UPDATE posts SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
         )
         return entry
 
     def store(
-        self, path: str, size: int, mtime_ns: int, digest: str, status: str, record: str,
-        body: str | None,
-    ) -> None:  # fmt: skip
+        self, path: str, size: int, mtime_ns: int, digest: str, status: str, record: str
+    ) -> None:
         self.entries[path] = Entry(size, mtime_ns, digest, status, record)
-        self._execute(
-            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-            (path, size, mtime_ns, digest, status, record, body),
+        self._queue(
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            (path, size, mtime_ns, digest, status, record),
         )
 
     def forget_all_but(self, paths: set[str]) -> None:
@@ -170,11 +180,7 @@ class Cache:
         gone = [p for p in self.entries if p not in paths]
         for path in gone:
             del self.entries[path]
-        self._executemany("DELETE FROM posts WHERE path = ?", [(p,) for p in gone])
-
-    def body(self, path: str) -> str | None:
-        row = self._db.execute("SELECT body FROM posts WHERE path = ?", (path,)).fetchone()
-        return row[0] if row else None
+            self._queue("DELETE FROM posts WHERE path = ?", (path,))
 
     def rendered(self, path: str) -> tuple[str, str] | None:
         row = self._db.execute("SELECT rendered FROM posts WHERE path = ?", (path,)).fetchone()
@@ -185,15 +191,39 @@ class Cache:
 
     def store_rendered(self, path: str, content_html: str, summary: str) -> None:
         data = json.dumps({"content_html": content_html, "summary": summary}, ensure_ascii=False)
-        self._execute("UPDATE posts SET rendered = ? WHERE path = ?", (data, path))
+        self._queue("UPDATE posts SET rendered = ? WHERE path = ?", (data, path))
 
-    def _execute(self, sql: str, args: tuple[Any, ...]) -> None:
+    def output_current(self, name: str, signature: str, out_dir: Path) -> bool:
+        """True if `name` was last written from `signature` and is untouched on disk since."""
+        known = self.outputs.get(name)
+        if known is None or known[0] != signature:
+            return False
+        try:
+            stat = (out_dir / name).stat()
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+    def record_output(self, name: str, signature: str, size: int, mtime_ns: int) -> None:
+        self.outputs[name] = (signature, size, mtime_ns)
+        self._queue(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", (name, signature, size, mtime_ns)
+        )
+
+    def forget_outputs_but(self, names: set[str]) -> None:
+        for name in [n for n in self.outputs if n not in names]:
+            del self.outputs[name]
+            self._queue("DELETE FROM outputs WHERE name = ?", (name,))
+
+    def _queue(self, sql: str, row: tuple[Any, ...]) -> None:
         if self.write:
-            self._db.execute(sql, args)
+            self._pending.setdefault(sql, []).append(row)
 
-    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if self.write and rows:
+    def flush(self) -> None:
+        """Write queued changes (in the order their kinds were first queued)."""
+        for sql, rows in self._pending.items():
             self._db.executemany(sql, rows)
+        self._pending.clear()
 
 
 class _Foreign(Exception):
@@ -219,12 +249,18 @@ def post_record(post: Post) -> str:
         "own_id": post.own_id,
         "markdown": post.markdown,
         "date_has_offset": post.date_has_offset,
-        "author": asdict(post.author) if post.author else None,
+        "author": _author(post.author),
         "description": post.description,
         "image": post.image,
         "lang": post.lang,
     }
     return json.dumps(data, ensure_ascii=False)
+
+
+def _author(author: Author | None) -> dict[str, str | None] | None:
+    if author is None:
+        return None
+    return {"name": author.name, "email": author.email, "uri": author.uri}
 
 
 def post_from_record(path: str, record: str) -> Post:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+Progress = Callable[[int], None]  # advanced by the number of files done
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
 POST_EXTENSIONS = MARKDOWN_EXTENSIONS | {".html", ".htm"}
@@ -67,7 +69,7 @@ def find_posts(posts_dir: Path, site_root: Path) -> Iterator[Path]:
             if path.is_symlink():
                 continue
             found.append(path)
-    yield from sorted(found, key=lambda p: p.relative_to(site_root).as_posix())
+    yield from sorted(found, key=lambda p: relative(p, site_root))
 
 
 def _ignored(name: str) -> bool:
@@ -76,10 +78,11 @@ def _ignored(name: str) -> bool:
 
 
 def relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to `root`, with forward slashes (or as it is, if outside `root`)."""
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    if text.startswith(prefix):
+        return text[len(prefix) :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def read_source(file: Path, site_root: Path, max_bytes: int | None = None) -> Source:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _SAFE_PATH = re.compile(r"^[a-zA-Z0-9./-]+$")
 # RFC 3986 pchar minus percent, plus "/": what Jekyll's escape_path leaves alone.
 _PATH_SAFE_CHARS = "-._~!$&'()*+,;=:@/"
+_ASCII_DEFAULT = re.compile(r"[^A-Za-z0-9]+")
+_ASCII_PRETTY = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
 
 
 class PermalinkError(ValueError):
@@ -32,7 +35,11 @@ def escape_path(path: str) -> str:
 
 def slugify(text: str, mode: str = "default", cased: bool = False) -> str:
     """Jekyll::Utils.slugify for the "default" and "pretty" modes used in post URLs."""
-    slug = _pretty_sub(text) if mode == "pretty" else _default_sub(text)
+    if text.isascii():  # ASCII letters and digits are exactly Ruby's \p{L}\p{Nd} there
+        pattern = _ASCII_PRETTY if mode == "pretty" else _ASCII_DEFAULT
+        slug = pattern.sub("-", text)
+    else:
+        slug = _pretty_sub(text) if mode == "pretty" else _default_sub(text)
     slug = re.sub(r"^-|-$", "", slug)
     return slug if cased else slug.lower()
 
@@ -67,6 +74,78 @@ def _pretty_sub(text: str) -> str:
     return _replace_runs(text, lambda ch: _is_slug_char(ch, "._~!$&'()+,;=@"))
 
 
+class Placeholders(Mapping[str, str]):
+    """The values Jekyll's UrlDrop offers a post's permalink template, computed on demand.
+
+    A template uses three or four of the two dozen, so only those are ever formatted.
+    """
+
+    def __init__(
+        self,
+        date: datetime,
+        slug: str,
+        categories: Sequence[str],
+        basename: str,
+        output_ext: str = ".html",
+        collection: str = "posts",
+    ) -> None:
+        self._date = date
+        self._slug = slug
+        self._categories = categories
+        self._basename = basename
+        self._fixed = {"collection": collection, "path": "", "output_ext": output_ext}
+        self._values: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._values:
+            self._values[key] = self._compute(key)
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PLACEHOLDER_NAMES)
+
+    def __len__(self) -> int:
+        return len(PLACEHOLDER_NAMES)
+
+    def __contains__(self, key: object) -> bool:
+        return key in PLACEHOLDER_NAMES
+
+    def _compute(self, key: str) -> str:
+        if key in self._fixed:
+            return self._fixed[key]
+        if key == "title":
+            return slugify(self._slug, "pretty", cased=True)
+        if key == "slug":
+            return slugify(self._slug)
+        if key == "name":
+            return slugify(self._basename)
+        if key == "categories":
+            return "/".join(dict.fromkeys(c.lower() for c in self._categories))
+        return _date_part(self._date, key)
+
+
+def _date_part(date: datetime, key: str) -> str:
+    if key == "i_day":
+        return str(date.day)
+    if key == "i_month":
+        return str(date.month)
+    if key in ("week", "w_year", "w_day"):
+        year, week, weekday = date.isocalendar()
+        return {"week": f"{week:02d}", "w_year": str(year), "w_day": str(weekday)}[key]
+    return date.strftime(_STRFTIME[key])
+
+
+_STRFTIME = {
+    "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
+    "short_year": "%y", "y_day": "%j", "short_month": "%b", "long_month": "%B",
+    "short_day": "%a", "long_day": "%A",
+}  # fmt: skip
+PLACEHOLDER_NAMES = frozenset(
+    {"collection", "path", "output_ext", "title", "slug", "name", "categories", "i_day",
+     "i_month", "week", "w_year", "w_day", *_STRFTIME}
+)  # fmt: skip
+
+
 def placeholders(
     date: datetime,
     slug: str,
@@ -74,55 +153,42 @@ def placeholders(
     basename: str,
     output_ext: str = ".html",
     collection: str = "posts",
-) -> dict[str, str]:
+) -> Placeholders:
     """The values Jekyll's UrlDrop offers a post's permalink template."""
-    cats: list[str] = []
-    for category in categories:
-        lowered = category.lower()
-        if lowered not in cats:
-            cats.append(lowered)
-    return {
-        "collection": collection,
-        "path": "",
-        "name": slugify(basename),
-        "title": slugify(slug, "pretty", cased=True),
-        "slug": slugify(slug),
-        "categories": "/".join(cats),
-        "year": date.strftime("%Y"),
-        "month": date.strftime("%m"),
-        "day": date.strftime("%d"),
-        "hour": date.strftime("%H"),
-        "minute": date.strftime("%M"),
-        "second": date.strftime("%S"),
-        "i_day": str(date.day),
-        "i_month": str(date.month),
-        "short_year": date.strftime("%y"),
-        "y_day": date.strftime("%j"),
-        "short_month": date.strftime("%b"),
-        "long_month": date.strftime("%B"),
-        "short_day": date.strftime("%a"),
-        "long_day": date.strftime("%A"),
-        "week": f"{date.isocalendar()[1]:02d}",
-        "w_year": str(date.isocalendar()[0]),
-        "w_day": str(date.isocalendar()[2]),
-        "output_ext": output_ext,
-    }
+    return Placeholders(date, slug, categories, basename, output_ext, collection)
 
 
-def generate(template: str, values: dict[str, str]) -> str:
+def generate(template: str, values: Mapping[str, str]) -> str:
     """URL#generate_url_from_drop followed by URL#sanitize_url."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        pool = [name, name[:-1]] if name.endswith("_") else [name]
-        winner = next((key for key in pool if key in values), None)
-        if winner is None:
-            raise PermalinkError(f"the permalink template has no :{name} placeholder")
-        return match.group(0).replace(f":{winner}", escape_path(values[winner]), 1)
-
-    url = _squeeze_slashes(_PLACEHOLDER.sub(replace, template))
+    parts = []
+    for literal, key, rest in _compile(template, frozenset(values)):
+        parts.append(literal)
+        if key:
+            parts.append(escape_path(values[key]) + rest)
+    url = _squeeze_slashes("".join(parts))
     url = ("/" + url).replace("..", "/").replace("./", "")
     return _squeeze_slashes(url)
+
+
+@lru_cache(maxsize=64)
+def _compile(template: str, keys: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    """A template as (literal, placeholder, leftover) triples; Jekyll's winner rule applied.
+
+    As in generate_url_from_drop, ``:name_`` falls back to ``:name`` when there is no
+    ``name_`` placeholder, leaving the underscore after the value.
+    """
+    parts: list[tuple[str, str, str]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        name = match.group(1)
+        pool = [name, name[:-1]] if name.endswith("_") else [name]
+        winner = next((key for key in pool if key in keys), None)
+        if winner is None:
+            raise PermalinkError(f"the permalink template has no :{name} placeholder")
+        parts.append((template[position : match.start()], winner, name[len(winner) :]))
+        position = match.end()
+    parts.append((template[position:], "", ""))
+    return tuple(parts)
 
 
 def _squeeze_slashes(text: str) -> str:

@@ -19,6 +19,7 @@ from .model import Post
 from .urls import absolute_url
 
 SUMMARY_LENGTH = 200
+_CHUNK = 1024
 ELLIPSIS = "…"
 
 # XML 1.0 allows tab, LF, CR and these ranges; anything else makes a feed unreadable.
@@ -71,10 +72,19 @@ def _absolutise(base_url: str, tag: str, attribute: str, value: str) -> str | No
 def summarise(html: str, limit: int = SUMMARY_LENGTH) -> str:
     """The first `limit` characters of the visible text, cut cleanly, with an ellipsis."""
     extractor = _VisibleText()
-    extractor.feed(html)
-    extractor.close()
-    text = _SPACE.sub(" ", "".join(extractor.parts)).strip()
-    return truncate(xml_text(text), limit)
+    # Only the first `limit` characters matter: parse in chunks and stop once the visible text
+    # so far is longer than the cut can look at, instead of parsing a long body to its end.
+    for start in range(0, len(html), _CHUNK):
+        extractor.feed(html[start : start + _CHUNK])
+        if extractor.length > limit and len(_visible(extractor)) > limit + 2:
+            break
+    else:
+        extractor.close()
+    return truncate(_visible(extractor), limit)
+
+
+def _visible(extractor: _VisibleText) -> str:
+    return xml_text(_SPACE.sub(" ", "".join(extractor.parts)).strip())
 
 
 def truncate(text: str, limit: int) -> str:
@@ -118,6 +128,7 @@ class _VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.length = 0  # characters collected so far
         self._stack: list[tuple[str, bool]] = []  # (tag, hides its content)
 
     @property
@@ -149,6 +160,7 @@ class _VisibleText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._hidden:
             self.parts.append(data)
+            self.length += len(data)
 
 
 def render(post: Post) -> Post:

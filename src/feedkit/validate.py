@@ -7,13 +7,14 @@ the owner everything to fix.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from . import dates, permalink, yamltext
@@ -38,25 +39,55 @@ _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")
 
 @dataclass
 class Validator:
-    """The JSON Schemas a site's posts must satisfy: feedkit's own, then the site's."""
+    """The JSON Schemas a site's posts must satisfy: feedkit's own, then the site's.
+
+    jsonschema is the authority and explains every problem, but it costs ~170 µs a post;
+    fastjsonschema compiles a schema to Python and says valid/invalid ~17x faster. Valid posts
+    (nearly all) only take the fast check; any post it rejects gets the full explanation.
+    """
 
     validators: list[jsonschema.protocols.Validator] = field(default_factory=list)
+    fast_checks: list[Callable[[Any], Any]] = field(default_factory=list)
 
     @classmethod
     def for_site(cls, site: Site) -> Validator:
         schemas = [load_schema("post.schema.json")]
         if site.schema is not None:
             schemas.append(json.loads(site.schema.read_text(encoding="utf-8")))
-        return cls([jsonschema.Draft202012Validator(s) for s in schemas])
+        fast = [_compile(s) for s in schemas]
+        return cls(
+            [jsonschema.Draft202012Validator(s) for s in schemas],
+            [check for check in fast if check is not None] if all(fast) else [],
+        )
 
     def problems(self, source: Source) -> list[Problem]:
         document = _jsonable(source.front_matter)
+        if self.fast_checks and _passes(self.fast_checks, document):
+            return []
         found: dict[tuple[str, str], Problem] = {}
         for validator in self.validators:
             for error in validator.iter_errors(document):
                 problem = _problem(source, error)
                 found.setdefault((problem.field, problem.message), problem)
         return sorted(found.values(), key=lambda p: (p.line, p.field))
+
+
+def _compile(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """A compiled check for `schema`, or None if fastjsonschema cannot compile it."""
+    try:
+        check: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    except (fastjsonschema.JsonSchemaDefinitionException, ValueError, TypeError):
+        return None
+    return check
+
+
+def _passes(checks: list[Callable[[Any], Any]], document: Any) -> bool:
+    try:
+        for check in checks:
+            check(document)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
 
 
 def _jsonable(value: Any) -> Any:
@@ -134,7 +165,7 @@ def _filename_date(
 ) -> tuple[datetime, str] | None:
     """Date and slug from the file name; Jekyll does not publish a post without them."""
     try:
-        found = dates.from_filename(Path(source.path).name, site.timezone)
+        found = dates.from_filename(posixpath.basename(source.path), site.timezone)
     except dates.DateError as exc:
         problems.insert(0, Problem(source.path, 1, "file name", str(exc)))
         return None
@@ -161,12 +192,11 @@ def _post(
     fm = source.front_matter
     categories = categories_of(fm)
     tags = tags_of(fm)
-    markdown = Path(source.path).suffix.lower() in MARKDOWN_EXTENSIONS
+    stem, extension = posixpath.splitext(posixpath.basename(source.path))
+    markdown = extension.lower() in MARKDOWN_EXTENSIONS
     slug = str(fm["slug"]) if fm.get("slug") is not None else filename_slug
     template = str(fm.get("permalink") or site.permalink)
-    values = permalink.placeholders(
-        when.value.astimezone(site.timezone), slug, categories, Path(source.path).stem
-    )
+    values = permalink.placeholders(when.value.astimezone(site.timezone), slug, categories, stem)
     try:
         path = permalink.generate(template, values)
     except permalink.PermalinkError as exc:

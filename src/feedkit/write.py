@@ -13,8 +13,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import WriteError
+from .feeds import EXTENSIONS, WRITERS
+from .model import Feed
+from .site import Site
 
 TEMP_PREFIX = ".feedkit-"
+
+
+@dataclass(frozen=True)
+class EmitJob:
+    """Feeds to serialise and write (inherited by forked workers, never pickled)."""
+
+    site: Site
+    feeds: list[Feed]
+    out_dir: Path
+    write: bool  # False for --check and --dry-run: compare only
+
+
+@dataclass(frozen=True)
+class Emitted:
+    name: str
+    changed: bool  # written (or, when not writing, would be)
+    size: int
+    mtime_ns: int  # of the file as it is now on disk (0 if there is none)
+
+
+def emit(job: EmitJob, index: int) -> list[Emitted]:
+    """Serialise one feed in every format and write the files whose bytes changed.
+
+    Runs in worker processes on large runs: the bytes never travel back to the parent.
+    """
+    feed = job.feeds[index]
+    results = []
+    for fmt, writer in WRITERS.items():
+        name = f"{feed.stem}.{EXTENSIONS[fmt]}"
+        path = target(job.out_dir, name)
+        data = writer(feed, job.site)
+        changed = differs(path, data)
+        if changed and job.write:
+            write_atomic(path, data)
+        try:
+            stat = path.stat()
+            size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        except FileNotFoundError:
+            size, mtime_ns = 0, 0
+        results.append(Emitted(name, changed, size, mtime_ns))
+    return results
 
 
 @dataclass

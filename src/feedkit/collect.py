@@ -1,0 +1,145 @@
+"""Stages 1-2 for a whole site: every post file read and checked, through the cache.
+
+Files the cache answers for (same size and mtime, or same content) cost a stat; the others are
+parsed and validated, in worker processes when there are many (a cold run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import cache as cache_module
+from . import load
+from .cache import Cache, Entry
+from .errors import PostError
+from .model import Post
+from .site import Site
+from .validate import Validator, resolve
+from .workers import parallel_map
+
+Outcome = Post | PostError | None  # None: published: false
+Miss = tuple[Path, str, int, int, str | None]  # file, path, size, mtime_ns, digest if known
+
+
+@dataclass
+class Collected:
+    """The outcome of reading and checking every post of a site."""
+
+    posts: list[Post] = field(default_factory=list)
+    rejected: list[PostError] = field(default_factory=list)
+    unpublished: int = 0  # published: false
+    future: int = 0  # dated after now, left out without --future
+    cached: int = 0  # files whose result came from the cache
+
+    @property
+    def offsetless(self) -> int:
+        return sum(1 for post in self.posts if not post.date_has_offset)
+
+    @property
+    def read(self) -> int:
+        return len(self.posts) + len(self.rejected) + self.unpublished + self.future
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to parse posts (inherited by fork, never pickled)."""
+
+    site: Site
+    validator: Validator
+
+
+def collect(
+    site: Site,
+    *,
+    future: bool = False,
+    now: datetime | None = None,
+    cache: Cache | None = None,
+    progress: load.Progress | None = None,
+) -> Collected:
+    """Read and check every post: valid ones become `Post`s, the rest `PostError`s."""
+    now = now or datetime.now(timezone.utc)
+    found = load.find_posts(site.posts_dir, site.root)
+    files = [(file, load.relative(file, site.root)) for file in found]
+    outcomes: dict[str, tuple[Outcome, bool]] = {}
+    misses: list[Miss] = []
+    for file, rel in files:
+        stat = file.stat()
+        entry = _cached_entry(cache, file, rel, stat.st_size, stat.st_mtime_ns, misses)
+        if entry is not None:
+            outcomes[rel] = (_from_record(rel, entry.status, entry.record), True)
+            if progress:
+                progress(1)
+    job = _Job(site, Validator.for_site(site))
+    for miss, (status, outcome, record, digest) in zip(
+        misses, parallel_map(_evaluate, job, misses), strict=True
+    ):
+        _file, rel, size, mtime_ns, _known = miss
+        if cache is not None:
+            cache.store(rel, size, mtime_ns, digest, status, record)
+        outcomes[rel] = (outcome, False)
+        if progress:
+            progress(1)
+    if cache is not None:
+        cache.forget_all_but(set(outcomes))
+        cache.flush()  # rows exist before rendered content is attached to them
+    return _tally(outcomes, [rel for _file, rel in files], future, now)
+
+
+def _cached_entry(
+    cache: Cache | None, file: Path, rel: str, size: int, mtime_ns: int, misses: list[Miss]
+) -> Entry | None:
+    """The cache's entry for an unchanged file, else None (and the file joins `misses`)."""
+    if cache is None or rel not in cache.entries:
+        misses.append((file, rel, size, mtime_ns, None))
+        return None
+    entry = cache.fresh(rel, size, mtime_ns)
+    if entry is None:  # touched (a git checkout) or edited: the content hash decides
+        digest = cache_module.digest(file.read_bytes())
+        entry = cache.same_content(rel, digest, size, mtime_ns)
+        if entry is None:
+            misses.append((file, rel, size, mtime_ns, digest))
+    return entry
+
+
+def _evaluate(job: _Job, miss: Miss) -> tuple[str, Outcome, str, str]:
+    """Parse and check one post file: (status, outcome, cache record, content digest)."""
+    file, _rel, _size, _mtime, digest = miss
+    data = file.read_bytes()
+    digest = digest or cache_module.digest(data)
+    try:
+        source = load.parse_source(data, file, job.site.root)
+        post = resolve(source, job.site, job.validator)
+    except PostError as exc:
+        return "rejected", exc, cache_module.problems_record(exc.problems), digest
+    if post is None:
+        return "unpublished", None, "null", digest
+    post.body = ""  # most posts are never rendered; the few that are read their file again
+    return "post", post, cache_module.post_record(post), digest
+
+
+def _from_record(rel: str, status: str, record: str) -> Outcome:
+    if status == "rejected":
+        return PostError(cache_module.problems_from_record(record))
+    if status == "unpublished":
+        return None
+    return cache_module.post_from_record(rel, record)
+
+
+def _tally(
+    outcomes: dict[str, tuple[Outcome, bool]], order: list[str], future: bool, now: datetime
+) -> Collected:
+    collected = Collected()
+    for rel in order:
+        outcome, from_cache = outcomes[rel]
+        collected.cached += from_cache
+        if isinstance(outcome, PostError):
+            collected.rejected.append(outcome)
+        elif outcome is None:
+            collected.unpublished += 1
+        elif outcome.date > now and not future:
+            collected.future += 1
+        else:
+            collected.posts.append(outcome)
+    return collected
