@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkit.permalink import PermalinkError, escape_path, generate, placeholders, slugify
+from feedkit.permalink import PermalinkError, Placeholders, escape_path, generate, slugify
 from feedkit.site import PERMALINK_STYLES
 from feedkit.validate import categories_of, tags_of
 
@@ -19,7 +19,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def url(style: str, slug: str, categories: list[str], when: str = "2022-03-23 00:00:00") -> str:
     moment = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
     template = PERMALINK_STYLES.get(style, style)
-    return generate(template, placeholders(moment, slug, categories, slug))
+    return generate(template, Placeholders(moment, slug, categories, slug))
 
 
 @pytest.mark.parametrize(

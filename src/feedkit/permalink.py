@@ -146,18 +146,6 @@ PLACEHOLDER_NAMES = frozenset(
 )  # fmt: skip
 
 
-def placeholders(
-    date: datetime,
-    slug: str,
-    categories: Sequence[str],
-    basename: str,
-    output_ext: str = ".html",
-    collection: str = "posts",
-) -> Placeholders:
-    """The values Jekyll's UrlDrop offers a post's permalink template."""
-    return Placeholders(date, slug, categories, basename, output_ext, collection)
-
-
 def generate(template: str, values: Mapping[str, str]) -> str:
     """URL#generate_url_from_drop followed by URL#sanitize_url."""
     parts = []

@@ -196,7 +196,7 @@ def _post(
     markdown = extension.lower() in MARKDOWN_EXTENSIONS
     slug = str(fm["slug"]) if fm.get("slug") is not None else filename_slug
     template = str(fm.get("permalink") or site.permalink)
-    values = permalink.placeholders(when.value.astimezone(site.timezone), slug, categories, stem)
+    values = permalink.Placeholders(when.value.astimezone(site.timezone), slug, categories, stem)
     try:
         path = permalink.generate(template, values)
     except permalink.PermalinkError as exc:
