@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 from . import cache as cache_module
 from . import load
@@ -20,7 +19,7 @@ from .validate import Validator, resolve
 from .workers import parallel_map
 
 Outcome = Post | PostError | None  # None: published: false
-Miss = tuple[Path, str, int, int, str | None]  # file, path, size, mtime_ns, digest if known
+Miss = tuple[load.PostFile, str | None]  # the file, and its content digest if already known
 
 
 @dataclass
@@ -60,52 +59,49 @@ def collect(
 ) -> Collected:
     """Read and check every post: valid ones become `Post`s, the rest `PostError`s."""
     now = now or datetime.now(timezone.utc)
-    found = load.find_posts(site.posts_dir, site.root)
-    files = [(file, load.relative(file, site.root)) for file in found]
+    files = load.find_posts(site.posts_dir, site.root)
     outcomes: dict[str, tuple[Outcome, bool]] = {}
     misses: list[Miss] = []
-    for file, rel in files:
-        stat = file.stat()
-        entry = _cached_entry(cache, file, rel, stat.st_size, stat.st_mtime_ns, misses)
+    for found in files:
+        entry = _cached_entry(cache, found, misses)
         if entry is not None:
-            outcomes[rel] = (_from_record(rel, entry.status, entry.record), True)
+            outcomes[found.path] = (_from_record(found.path, entry.status, entry.record), True)
             if progress:
                 progress(1)
     job = _Job(site, Validator.for_site(site))
     for miss, (status, outcome, record, digest) in zip(
         misses, parallel_map(_evaluate, job, misses), strict=True
     ):
-        _file, rel, size, mtime_ns, _known = miss
+        found = miss[0]
         if cache is not None:
-            cache.store(rel, size, mtime_ns, digest, status, record)
-        outcomes[rel] = (outcome, False)
+            cache.store(found.path, found.size, found.mtime_ns, digest, status, record)
+        outcomes[found.path] = (outcome, False)
         if progress:
             progress(1)
     if cache is not None:
         cache.forget_all_but(set(outcomes))
         cache.flush()  # rows exist before rendered content is attached to them
-    return _tally(outcomes, [rel for _file, rel in files], future, now)
+    return _tally(outcomes, [found.path for found in files], future, now)
 
 
-def _cached_entry(
-    cache: Cache | None, file: Path, rel: str, size: int, mtime_ns: int, misses: list[Miss]
-) -> Entry | None:
+def _cached_entry(cache: Cache | None, found: load.PostFile, misses: list[Miss]) -> Entry | None:
     """The cache's entry for an unchanged file, else None (and the file joins `misses`)."""
-    if cache is None or rel not in cache.entries:
-        misses.append((file, rel, size, mtime_ns, None))
+    if cache is None or found.path not in cache.entries:
+        misses.append((found, None))
         return None
-    entry = cache.fresh(rel, size, mtime_ns)
+    entry = cache.fresh(found.path, found.size, found.mtime_ns)
     if entry is None:  # touched (a git checkout) or edited: the content hash decides
-        digest = cache_module.digest(file.read_bytes())
-        entry = cache.same_content(rel, digest, size, mtime_ns)
+        digest = cache_module.digest(found.file.read_bytes())
+        entry = cache.same_content(found.path, digest, found.size, found.mtime_ns)
         if entry is None:
-            misses.append((file, rel, size, mtime_ns, digest))
+            misses.append((found, digest))
     return entry
 
 
 def _evaluate(job: _Job, miss: Miss) -> tuple[str, Outcome, str, str]:
     """Parse and check one post file: (status, outcome, cache record, content digest)."""
-    file, _rel, _size, _mtime, digest = miss
+    found, digest = miss
+    file = found.file
     data = file.read_bytes()
     digest = digest or cache_module.digest(data)
     try:

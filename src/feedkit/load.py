@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,31 +50,53 @@ class Source:
     body_line: int
 
 
-def find_posts(posts_dir: Path, site_root: Path) -> Iterator[Path]:
-    """Every candidate post file under `posts_dir`, sorted, never leaving the site.
+@dataclass(frozen=True)
+class PostFile:
+    """A candidate post file, as found on disk: one stat, no parsing yet."""
+
+    path: str  # relative to the site root, forward slashes
+    location: str  # where to open it (a str: a Path per file costs more than the stat)
+    size: int
+    mtime_ns: int
+
+    @property
+    def file(self) -> Path:
+        return Path(self.location)
+
+
+def find_posts(posts_dir: Path, site_root: Path) -> list[PostFile]:
+    """Every candidate post file under `posts_dir`, sorted by path, never leaving the site.
 
     Like Jekyll's safe mode, symbolic links are not followed: a link in ``_posts`` could make
-    feedkit publish any file on the machine.
+    feedkit publish any file on the machine. One stat per file: a cron run over 100,000 posts
+    spends most of its time here when nothing changed.
     """
     if not posts_dir.is_dir() or posts_dir.is_symlink():
-        return
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(posts_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not _ignored(d))
-        base = Path(folder)
-        for name in files:
-            path = base / name
-            if _ignored(name) or path.suffix.lower() not in POST_EXTENSIONS:
+        return []
+    prefix = relative(posts_dir, site_root)
+    found: list[PostFile] = []
+    _scan(str(posts_dir), prefix + "/" if prefix else "", found)
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def _scan(folder: str, rel: str, found: list[PostFile]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _ignored(entry.name) or entry.is_symlink():
                 continue
-            if path.is_symlink():
-                continue
-            found.append(path)
-    yield from sorted(found, key=lambda p: relative(p, site_root))
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, f"{rel}{entry.name}/", found)
+            elif os.path.splitext(entry.name)[1].lower() in POST_EXTENSIONS:
+                stat = entry.stat(follow_symlinks=False)
+                found.append(
+                    PostFile(f"{rel}{entry.name}", entry.path, stat.st_size, stat.st_mtime_ns)
+                )
 
 
 def _ignored(name: str) -> bool:
     """Jekyll's EntryFilter: dot-, underscore- and hash-files and editor backups are skipped."""
-    return name.startswith((".", "_", "#")) or name.endswith("~")
+    return name[0] in "._#" or name[-1] == "~"
 
 
 def relative(path: Path, root: Path) -> str:

@@ -36,6 +36,8 @@ class Post:
     # filled in by render
     content_html: str = ""
     summary: str = ""
+    # filled in before writing: the post serialised as an item of each feed format
+    fragments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .cache import Cache
 from .collect import Collected, collect
 from .errors import InvalidPostsError
 from .feeds import EXTENSIONS, WRITERS
+from .feeds.fragments import post_fragments
 from .group import group
 from .ledger import LEDGER_NAME, Ledger
 from .lock import locked
@@ -139,26 +140,22 @@ def open_cache(site: Site, *, write: bool) -> Cache | None:
 
 def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
     """Fill in content and summary of `posts`: from the cache, else rendered (in parallel)."""
-    pending = []
-    for post in posts:
-        hit = cache.rendered(post.path) if cache is not None else None
-        if hit is None:
-            pending.append(post)
-        else:
-            post.content_html, post.summary = hit
+    pending = [post for post in posts if cache is None or not cache.rendered(post)]
     rendered = parallel_map(_render_one, site, pending)
-    for post, (content_html, summary) in zip(pending, rendered, strict=True):
-        post.content_html, post.summary, post.body = content_html, summary, ""
+    for post, (content_html, summary, fragments) in zip(pending, rendered, strict=True):
+        post.content_html, post.summary, post.fragments, post.body = (
+            content_html, summary, fragments, "",
+        )  # fmt: skip
         if cache is not None:
-            cache.store_rendered(post.path, content_html, summary)
+            cache.store_rendered(post)
 
 
-def _render_one(site: Site, post: Post) -> tuple[str, str]:
-    """Render one post (in a worker process on large runs): (content_html, summary)."""
+def _render_one(site: Site, post: Post) -> tuple[str, str, dict[str, str]]:
+    """Render one post and serialise its feed items (in a worker process on large runs)."""
     if not post.body:  # its file is unchanged since it was parsed: read it again
         post.body = load.read_source(site.root / post.path, site.root).body
     render.render(post)
-    return post.content_html, post.summary
+    return post.content_html, post.summary, post_fragments(post, site)
 
 
 def feed_signature(feed: Feed, cache: Cache) -> str:
@@ -227,7 +224,7 @@ def publish(
 
 
 def _count_posts(site: Site) -> int:
-    return sum(1 for _ in load.find_posts(site.posts_dir, site.root))
+    return len(load.find_posts(site.posts_dir, site.root))
 
 
 def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writing: bool) -> None:

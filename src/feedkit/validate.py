@@ -21,6 +21,7 @@ from . import dates, permalink, yamltext
 from .errors import PostError, Problem
 from .load import MARKDOWN_EXTENSIONS, Source
 from .model import Author, Post
+from .render import xml_text
 from .resources import load_schema
 from .site import Site
 from .urls import absolute_url
@@ -152,8 +153,11 @@ def resolve(source: Source, site: Site, validator: Validator) -> Post | None:
     when = None
     if from_name is not None and "date" not in bad:
         when = _date(source, fm.get("date"), from_name[0], site, problems)
+    if "title" not in bad and not xml_text(str(fm.get("title", ""))).strip():
+        line = key_line(source, ["title"])
+        problems.append(Problem(source.path, line, "title", "has no visible characters"))
     if problems:
-        raise PostError(problems)
+        raise PostError(sorted(problems, key=lambda p: p.line))
     if fm.get("published") is False:
         return None
     assert when is not None and from_name is not None
@@ -206,7 +210,7 @@ def _post(
     updated = _updated(source, site, when.value)
     return Post(
         path=source.path,
-        title=str(fm["title"]).strip(),
+        title=xml_text(str(fm["title"])).strip(),
         date=when.value,
         updated=updated,
         categories=tuple(categories),

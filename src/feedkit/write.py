@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import WriteError
 from .feeds import EXTENSIONS, WRITERS
+from .feeds.fragments import assemble
 from .model import Feed
 from .site import Site
 
@@ -45,10 +46,10 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
     """
     feed = job.feeds[index]
     results = []
-    for fmt, writer in WRITERS.items():
+    for fmt in WRITERS:
         name = f"{feed.stem}.{EXTENSIONS[fmt]}"
         path = target(job.out_dir, name)
-        data = writer(feed, job.site)
+        data = assemble(feed, job.site, fmt, [post.fragments[fmt] for post in feed.posts])
         changed = differs(path, data)
         if changed and job.write:
             write_atomic(path, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from ..model import Feed, Post
@@ -28,8 +29,11 @@ def feed_updated(feed: Feed, site: Site) -> datetime:
     return datetime(1970, 1, 1, tzinfo=site.timezone)
 
 
-def build(feed: Feed, site: Site, fmt: str) -> FeedGenerator:
-    """A feedgen document for `feed`; `fmt` picks which self link it carries."""
+def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGenerator:
+    """A feedgen document for `feed`; `fmt` picks which self link it carries.
+
+    With ``entries=False`` it holds the feed's head only (its dates still come from the posts).
+    """
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(feed_url(site, feed, "atom") if fmt == "atom" else site.home_url)
@@ -46,13 +50,24 @@ def build(feed: Feed, site: Site, fmt: str) -> FeedGenerator:
     updated = feed_updated(feed, site)
     fg.updated(updated)
     fg.lastBuildDate(updated)
-    for post in feed.posts:
+    for post in feed.posts if entries else ():
         _entry(fg, post)
     return fg
 
 
 def _entry(fg: FeedGenerator, post: Post) -> None:
-    entry = fg.add_entry(order="append")
+    fill_entry(fg.add_entry(order="append"), post)
+
+
+def new_entry() -> FeedEntry:
+    """A feedgen entry with the extensions feeds use, not attached to any feed."""
+    entry = _ENTRIES.add_entry(order="append")
+    _ENTRIES.remove_entry(entry)
+    return entry
+
+
+def fill_entry(entry: FeedEntry, post: Post) -> None:
+    """Set every field of a feed entry from a post (one code path for RSS and Atom)."""
     entry.id(post.id)
     entry.guid(post.id, permalink=post.id == post.url)
     entry.title(xml_text(post.title))
@@ -66,3 +81,8 @@ def _entry(fg: FeedGenerator, post: Post) -> None:
         entry.dc.dc_creator(xml_text(post.author.name))
     entry.summary(post.summary or None)
     entry.content(post.content_html, type="html")
+
+
+# Creates entries with the dc extension registered, as add_entry does for a feed.
+_ENTRIES = FeedGenerator()
+_ENTRIES.load_extension("dc", atom=False, rss=True)

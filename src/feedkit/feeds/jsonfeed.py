@@ -31,6 +31,11 @@ def render_json(feed: Feed, site: Site) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def item_json(post: Post) -> str:
+    """One item as `render_json` writes it at the top level (two-space indent)."""
+    return json.dumps(_item(post), ensure_ascii=False, indent=2)
+
+
 def _item(post: Post) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": post.id,
