@@ -92,11 +92,12 @@ def test_publish_reports_rejected_posts_and_publishes_the_rest(
     assert lines[:-1] == BROKEN_PROBLEMS
     assert timeless(lines[-1]) == (
         "feedkit: 13 post file(s): 1 published, 12 rejected, 0 unpublished, 0 future, "
-        f"0 from cache; 2 feed(s): 6 file(s) written, 0 unchanged, 0 removed; N s; "
+        f"0 from cache; 2 feed(s): 10 file(s) written, 0 unchanged, 0 removed; N s; "
         f"{broken_site / 'feeds'}"
     )
     assert feed_files(broken_site / "feeds") == [
-        "all.atom", "all.json", "all.rss", "category/ok.atom", "category/ok.json", "category/ok.rss"
+        "all.atom", "all.html", "all.json", "all.rss", "category/ok.atom", "category/ok.html",
+        "category/ok.json", "category/ok.rss", "index.html", "index.opml",
     ]  # fmt: skip
 
 
@@ -114,14 +115,14 @@ def test_publish_clean_site_then_check(runner: CliRunner, example_site: Path) ->
     assert first.exit_code == EXIT_OK, first.output
     assert timeless(first.stderr.splitlines()[-1]) == (
         "feedkit: 15 post file(s): 13 published, 0 rejected, 1 unpublished, 1 future, "
-        f"0 from cache; 23 feed(s): 69 file(s) written, 0 unchanged, 0 removed; N s; "
+        f"0 from cache; 23 feed(s): 94 file(s) written, 0 unchanged, 0 removed; N s; "
         f"{example_site / 'feeds'}"
     )
     check = runner.invoke(cli, ["publish", str(example_site), "--check"])
     assert check.exit_code == EXIT_OK
     assert check.stdout == ""
     again = runner.invoke(cli, ["publish", str(example_site)])
-    assert "15 from cache; 23 feed(s): 0 file(s) written, 69 unchanged, 0 removed" in again.stderr
+    assert "15 from cache; 23 feed(s): 0 file(s) written, 94 unchanged, 0 removed" in again.stderr
 
 
 def test_check_names_stale_feeds_and_writes_nothing(runner: CliRunner, example_site: Path) -> None:
@@ -132,9 +133,10 @@ def test_check_names_stale_feeds_and_writes_nothing(runner: CliRunner, example_s
     result = runner.invoke(cli, ["publish", str(example_site), "--check"])
     assert result.exit_code == EXIT_REJECTED
     assert result.stdout.splitlines() == [
-        "write: all.atom", "write: all.json", "write: all.rss",
-        "write: category/财经新闻.atom", "write: category/财经新闻.json", "write: category/财经新闻.rss",
-        "write: tag/中文.atom", "write: tag/中文.json", "write: tag/中文.rss",
+        "write: all.atom", "write: all.html", "write: all.json", "write: all.rss",
+        "write: category/财经新闻.atom", "write: category/财经新闻.html",
+        "write: category/财经新闻.json", "write: category/财经新闻.rss",
+        "write: tag/中文.atom", "write: tag/中文.html", "write: tag/中文.json", "write: tag/中文.rss",
     ]  # fmt: skip
     assert (example_site / "feeds" / "all.rss").read_bytes() == before
 
@@ -197,7 +199,7 @@ def test_missing_site_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path)
     assert "does not exist" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["validate", "publish"])
+@pytest.mark.parametrize("command", ["validate", "publish", "serve"])
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: str) -> None:
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0

@@ -22,7 +22,8 @@ JSONFEED_VALIDATOR = jsonschema.Draft202012Validator(
 
 
 def stems(folder: Path) -> list[str]:
-    return sorted({name.rsplit(".", 1)[0] for name in feed_files(folder)})
+    """Every feed (published as .rss, .atom and .json; discovery pages are not feeds)."""
+    return sorted(name[: -len(".json")] for name in feed_files(folder) if name.endswith(".json"))
 
 
 @pytest.fixture(scope="module")

@@ -57,13 +57,13 @@ def publish(site: Path, **options: object) -> feedkit.PublishResult:
 def test_an_unchanged_run_writes_nothing(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     first = publish(site)
-    assert len(first.written) == 18 and first.unchanged == []
+    assert len(first.written) == 6 * 4 + 2 and first.unchanged == []  # 6 feeds, index.*
     before = mtimes(site / "feeds")
     time.sleep(0.01)
     for post in (site / "_posts").iterdir():  # a git checkout touches every file
         os.utime(post)
     second = publish(site)
-    assert second.written == [] and len(second.unchanged) == 18
+    assert second.written == [] and len(second.unchanged) == 26
     assert mtimes(site / "feeds") == before
 
 
@@ -73,10 +73,10 @@ def test_one_changed_post_rewrites_only_its_feeds(tmp_path: Path) -> None:
     write_post(site, 1, tags="t1 common", title="Post 1, corrected")
     result = publish(site)
     assert result.written == [
-        "all.atom", "all.json", "all.rss", "category/news.atom", "category/news.json",
-        "category/news.rss", "tag/common.atom", "tag/common.json", "tag/common.rss",
-        "tag/t1.atom", "tag/t1.json", "tag/t1.rss",
-    ]  # fmt: skip
+        f"{stem}.{ext}"
+        for stem in ("all", "category/news", "tag/common", "tag/t1")
+        for ext in ("atom", "html", "json", "rss")
+    ]
 
 
 def test_a_hand_edited_or_deleted_feed_is_repaired_by_the_next_run(tmp_path: Path) -> None:
@@ -220,7 +220,7 @@ def test_a_tag_without_posts_loses_exactly_its_feeds(tmp_path: Path) -> None:
     for n in (1, 4):  # the only posts tagged t1
         write_post(site, n, tags="common")
     result = publish(site)
-    assert result.removed == ["tag/t1.atom", "tag/t1.json", "tag/t1.rss"]
+    assert result.removed == ["tag/t1.atom", "tag/t1.html", "tag/t1.json", "tag/t1.rss"]
     assert not (out / "tag" / "t1.rss").exists()
     assert (out / "README.txt").read_text(encoding="utf-8") == "mine"
     assert (out / "tag" / "hand-made.rss").read_text(encoding="utf-8") == "<rss/>"
@@ -343,11 +343,13 @@ def test_dry_run_lists_and_writes_nothing(tmp_path: Path) -> None:
     before = mtimes(site / "feeds")
     result = CliRunner().invoke(cli, ["publish", str(site), "--dry-run"])
     assert result.exit_code == EXIT_OK
+    # the feeds list each post's tags; their HTML pages (titles, dates, summaries) stay as they are
     assert result.stdout.splitlines() == [
-        "write: .feedkit-manifest.json", "write: all.atom", "write: all.json", "write: all.rss",
-        "write: category/news.atom", "write: category/news.json", "write: category/news.rss",
-        "write: tag/common.atom", "write: tag/common.json", "write: tag/common.rss",
-        "remove: tag/t1.atom", "remove: tag/t1.json", "remove: tag/t1.rss",
+        "write: .feedkit-manifest.json",
+        *(f"write: {stem}.{ext}" for stem in ("all", "category/news") for ext in ("atom", "json", "rss")),
+        "write: index.html", "write: index.opml",
+        *(f"write: tag/common.{ext}" for ext in ("atom", "json", "rss")),
+        *(f"remove: tag/t1.{ext}" for ext in ("atom", "html", "json", "rss")),
     ]  # fmt: skip
     assert mtimes(site / "feeds") == before
 
@@ -362,7 +364,7 @@ def test_json_summary(tmp_path: Path) -> None:
         "read": 7, "published": 6, "rejected": 1, "unpublished": 0, "future": 0, "from_cache": 0
     }  # fmt: skip
     assert summary["feeds"] == 6
-    assert len(summary["files"]["written"]) == 18 and summary["files"]["removed"] == []
+    assert len(summary["files"]["written"]) == 26 and summary["files"]["removed"] == []
     assert [p["field"] for p in summary["problems"]] == ["title", "date"]
     assert summary["dry_run"] is False and summary["seconds"] >= 0
 

@@ -23,6 +23,7 @@ from .errors import (
     WriteError,
 )
 from .publish import PublishResult, offsetless_warnings, publish, validate
+from .serve import serve
 from .site import load_site
 from .version import __version__
 
@@ -34,6 +35,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SITE = click.argument(
     "site", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+OUT = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: 'output' in feedkit.toml, else SITE/feeds).",
 )
 CONFIG = click.option(
     "--config",
@@ -111,11 +117,7 @@ def validate_command(site: Path, config: Path | None) -> None:
 
 @cli.command("publish")
 @SITE
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: 'output' in feedkit.toml, else SITE/feeds).",
-)
+@OUT
 @CONFIG
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option(
@@ -182,6 +184,44 @@ def publish_command(
             _print_lines((f"remove: {name}" for name in result.stale), err=False)
     stale = check and bool(result.changed or result.stale)
     sys.exit(EXIT_REJECTED if result.collected.rejected or stale else EXIT_OK)
+
+
+@cli.command("serve")
+@SITE
+@OUT
+@CONFIG
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 serves your whole network).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@_errors_to_exit_codes
+def serve_command(site: Path, out: Path | None, config: Path | None, host: str, port: int) -> None:
+    """Publish the site, serve its feeds on a local web server and republish on every change.
+
+    The server sends what a web host would (feed media types, ETag, Last-Modified, 304, gzip),
+    so a feed reader pointed at it sees what your readers will get. Posts and settings are
+    checked every second; each republish, rejected post or error is reported on stderr.
+    Press Ctrl-C to stop.
+
+    Example: feedkit serve path/to/site --port 8000
+    """
+    try:
+        serve(
+            site, out=out, config=config, host=host, port=port,
+            on_event=lambda line: click.echo(line, err=True),
+        )  # fmt: skip
+    except OSError as exc:
+        click.echo(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_CONFIG)
 
 
 def _progress_bar(stack: ExitStack) -> Callable[[int], Callable[[int], None] | None] | None:

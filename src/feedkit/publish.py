@@ -21,6 +21,7 @@ from pathlib import Path
 from . import load, manifest, render, version
 from .cache import Cache
 from .collect import Collected, collect
+from .discovery import site_pages
 from .errors import InvalidPostsError
 from .feeds import EXTENSIONS, WRITERS
 from .feeds.fragments import post_fragments
@@ -30,6 +31,8 @@ from .lock import locked
 from .model import Feed, FeedSet, Post
 from .resources import load_schema
 from .site import Site, load_site
+from .urls import encode_path
+from .websub import PingReport, ping
 from .workers import parallel_map
 from .write import (
     EmitJob,
@@ -64,13 +67,20 @@ class PublishResult:
     dry_run: bool = False
     seconds: float = 0.0
     cache_warnings: list[str] = field(default_factory=list)
+    hub: PingReport | None = None  # WebSub notifications sent after writing
 
     @property
     def warnings(self) -> list[str]:
+        hub = (
+            [f"WebSub hub not notified of {url}: {why}" for url, why in self.hub.failed]
+            if self.hub
+            else []
+        )
         return [
             *self.cache_warnings,
             *offsetless_warnings(self.site, self.collected),
             *self.feedset.warnings,
+            *hub,
         ]
 
     @property
@@ -101,6 +111,7 @@ class PublishResult:
             "output": str(self.site.output),
             "seconds": round(self.seconds, 3),
             "dry_run": self.planned,
+            "hub": {"pinged": self.hub.pinged, "failed": self.hub.failed} if self.hub else None,
         }
 
 
@@ -168,8 +179,10 @@ def feed_signature(feed: Feed, cache: Cache) -> str:
     return h.hexdigest()
 
 
-def feed_files(feed: Feed) -> list[str]:
-    return [f"{feed.stem}.{EXTENSIONS[fmt]}" for fmt in WRITERS]
+def feed_files(feed: Feed, site: Site) -> list[str]:
+    """The files one feed is published as (its page too, with discovery pages on)."""
+    names = [f"{feed.stem}.{EXTENSIONS[fmt]}" for fmt in WRITERS]
+    return [*names, f"{feed.stem}.html"] if site.pages else names
 
 
 def publish(
@@ -219,8 +232,21 @@ def publish(
         result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
         result.cache_warnings = cache.warnings if cache is not None else []
         _emit_all(result, ledger, cache, writing)
+    if site.hub and result.written:
+        result.hub = notify_hub(site, result.written)
     result.seconds = time.monotonic() - started
     return result
+
+
+def notify_hub(site: Site, written: list[str]) -> PingReport:
+    """Tell the WebSub hub about every feed whose bytes changed (after the lock is released).
+
+    A hub failure is reported, never raised: the feeds are written and readers that poll will
+    still see them.
+    """
+    assert site.hub is not None
+    feeds = [name for name in written if name.rsplit(".", 1)[-1] in EXTENSIONS.values()]
+    return ping(site.hub, [site.feeds_url + encode_path(name) for name in feeds])
 
 
 def _count_posts(site: Site) -> int:
@@ -230,11 +256,12 @@ def _count_posts(site: Site) -> int:
 def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writing: bool) -> None:
     """Render, serialise and write (or compare) every feed that may have changed."""
     site, feeds, out_dir = result.site, result.feedset.feeds, result.site.output
-    result.outputs = sorted(name for feed in feeds for name in feed_files(feed))
+    result.outputs = sorted(name for feed in feeds for name in feed_files(feed, site))
     signatures = {feed.stem: feed_signature(feed, cache) for feed in feeds} if cache else {}
-    current = [f for f in feeds if not _is_current(f, signatures, cache, out_dir)]
+    current = [f for f in feeds if not _is_current(f, signatures, cache, site)]
     previous = manifest.read(out_dir)
-    names = set(result.outputs)
+    pages = site_pages(result.feedset, site) if site.pages else {}
+    names = set(result.outputs) | set(pages)
     stale = sorted(previous - names)
     bookkeeping = {LEDGER_NAME: ledger.render(), manifest.MANIFEST_NAME: manifest.render(names)}
     if writing:
@@ -243,16 +270,17 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
             write_atomic(out_dir / manifest.MANIFEST_NAME, manifest.render(previous | names))
     shown = list({id(p): p for feed in current for p in feed.posts}.values())
     render_posts(shown, site, cache)
-    job = EmitJob(site, current, out_dir, write=writing)
+    job = EmitJob(site, current, out_dir, write=writing, pages=site.pages)
     emitted: list[Emitted] = []
     for files in parallel_map(emit, job, range(len(current)), min_per_worker=FEEDS_PER_WORKER):
         emitted.extend(files)
-    changed = sorted(e.name for e in emitted if e.changed)
+    changed = sorted({e.name for e in emitted if e.changed} | set(changes(pages, out_dir)))
     result.unchanged = sorted(names - set(changed))
     if not writing:
         result.changed = sorted(set(changed) | set(changes(bookkeeping, out_dir)))
         result.stale = stale
         return
+    write_all(pages, out_dir)
     if cache is not None:
         for e in emitted:
             cache.record_output(e.name, signatures[e.name.rsplit(".", 1)[0]], e.size, e.mtime_ns)
@@ -263,11 +291,12 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     result.written, result.removed = changed, stale
 
 
-def _is_current(feed: Feed, signatures: dict[str, str], cache: Cache | None, out_dir: Path) -> bool:
+def _is_current(feed: Feed, signatures: dict[str, str], cache: Cache | None, site: Site) -> bool:
     if cache is None:
         return False
     signature = signatures[feed.stem]
-    return all(cache.output_current(name, signature, out_dir) for name in feed_files(feed))
+    files = feed_files(feed, site)
+    return all(cache.output_current(name, signature, site.output) for name in files)
 
 
 def validate(site_dir: Path | str = ".", *, config: Path | str | None = None) -> Collected:

@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "schema": None,
     "posts_dir": "_posts",
     "cache": ".feedkit/cache.sqlite",
+    "pages": True,
+    "hub": None,
 }
 
 
@@ -71,6 +73,8 @@ class Site:
     schema: Path | None
     posts_dir: Path
     cache: Path | None  # the SQLite cache; None when disabled (cache = "" in feedkit.toml)
+    pages: bool = True  # discovery pages: index.html, index.opml, one HTML page per feed
+    hub: str | None = None  # a WebSub hub to declare in feeds and ping after a run
 
     @property
     def state_dir(self) -> Path:
@@ -184,6 +188,8 @@ def _resolve(root: Path, s: dict[str, Any]) -> Site:
         schema=(root / schema) if schema else None,
         posts_dir=root / str(s["posts_dir"]),
         cache=(root / str(s["cache"])) if s.get("cache") else None,
+        pages=bool(s["pages"]),
+        hub=str(s["hub"]) if s.get("hub") else None,
     )
 
 

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .discovery import feed_page
 from .errors import WriteError
 from .feeds import EXTENSIONS, WRITERS
 from .feeds.fragments import assemble
@@ -29,6 +30,7 @@ class EmitJob:
     feeds: list[Feed]
     out_dir: Path
     write: bool  # False for --check and --dry-run: compare only
+    pages: bool = False  # also the feed's HTML page (see discovery.py)
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,17 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
     Runs in worker processes on large runs: the bytes never travel back to the parent.
     """
     feed = job.feeds[index]
+    files = {
+        f"{feed.stem}.{EXTENSIONS[fmt]}": assemble(
+            feed, job.site, fmt, [post.fragments[fmt] for post in feed.posts]
+        )
+        for fmt in WRITERS
+    }
+    if job.pages:
+        files[f"{feed.stem}.html"] = feed_page(feed, job.site)
     results = []
-    for fmt in WRITERS:
-        name = f"{feed.stem}.{EXTENSIONS[fmt]}"
+    for name, data in files.items():
         path = target(job.out_dir, name)
-        data = assemble(feed, job.site, fmt, [post.fragments[fmt] for post in feed.posts])
         changed = differs(path, data)
         if changed and job.write:
             write_atomic(path, data)

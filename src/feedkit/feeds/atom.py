@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..model import Feed
 from ..site import Site
-from .common import build
+from .common import build, serialise
 
 
 def render_atom(feed: Feed, site: Site) -> bytes:
-    data: bytes = build(feed, site, "atom").atom_str(pretty=True)
-    return data
+    return serialise(build(feed, site, "atom"), site, "atom")

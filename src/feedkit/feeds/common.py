@@ -6,6 +6,7 @@ from datetime import datetime
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from ..model import Feed, Post
 from ..render import xml_text
@@ -13,6 +14,7 @@ from ..site import Site
 from ..urls import encode_path
 
 GENERATOR = "feedkit"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR_URI = "https://pypi.org/project/feedkit/"
 EXTENSIONS = {"rss": "rss", "atom": "atom", "json": "json"}
 
@@ -43,6 +45,8 @@ def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGene
     fg.author({"name": xml_text(author.name if author and author.name else site.title)})
     # feedgen uses the last link as the RSS channel <link>, so self comes first.
     fg.link(href=feed_url(site, feed, fmt), rel="self")
+    if site.hub:
+        fg.link(href=site.hub, rel="hub")
     fg.link(href=site.home_url, rel="alternate")
     if site.lang:
         fg.language(site.lang)
@@ -53,6 +57,27 @@ def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGene
     for post in feed.posts if entries else ():
         _entry(fg, post)
     return fg
+
+
+def serialise(generator: FeedGenerator, site: Site, fmt: str) -> bytes:
+    """The document as feedgen writes it, plus what feedgen's RSS writer leaves out.
+
+    feedgen puts only the ``self`` link into RSS; a WebSub hub must be declared there too
+    (``atom:link rel="hub"``), so it is added to the tree feedgen built, after the self link.
+    """
+    if fmt == "atom":
+        data: bytes = generator.atom_str(pretty=True)
+        return data
+    _root, document = generator._create_rss()
+    if site.hub:
+        channel = document.getroot().find("channel")
+        self_link = channel.find(f"{{{ATOM_NS}}}link")
+        hub = etree.Element(f"{{{ATOM_NS}}}link", href=site.hub, rel="hub")
+        self_link.addnext(hub)
+    result: bytes = etree.tostring(
+        document, pretty_print=True, encoding="UTF-8", xml_declaration=True
+    )
+    return result
 
 
 def _entry(fg: FeedGenerator, post: Post) -> None:

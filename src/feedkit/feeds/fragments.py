@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..model import Feed, Post
 from ..site import Site
-from .common import build, fill_entry, new_entry
+from .common import build, fill_entry, new_entry, serialise
 from .jsonfeed import item_json, render_json
 
 FORMATS = ("rss", "atom", "json")
@@ -68,11 +68,7 @@ def assemble(feed: Feed, site: Site, fmt: str, fragments: list[str]) -> bytes:
 
 
 def _document(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> str:
-    generator = build(feed, site, fmt, entries=entries)
-    data: bytes = (
-        generator.rss_str(pretty=True) if fmt == "rss" else generator.atom_str(pretty=True)
-    )
-    return data.decode("utf-8")
+    return serialise(build(feed, site, fmt, entries=entries), site, fmt).decode("utf-8")
 
 
 def _cut(document: str, fmt: str) -> str:

@@ -26,6 +26,8 @@ def render_json(feed: Feed, site: Site) -> bytes:
         document["language"] = site.lang
     if site.author and site.author.name:
         document["authors"] = [_author(site.author)]
+    if site.hub:
+        document["hubs"] = [{"type": "WebSub", "url": site.hub}]
     document["items"] = [_item(post) for post in feed.posts]
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..model import Feed
 from ..site import Site
-from .common import build
+from .common import build, serialise
 
 
 def render_rss(feed: Feed, site: Site) -> bytes:
-    data: bytes = build(feed, site, "rss").rss_str(pretty=True)
-    return data
+    return serialise(build(feed, site, "rss"), site, "rss")
