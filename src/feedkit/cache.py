@@ -21,7 +21,7 @@ from typing import Any
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 5
+FORMAT = 6
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS posts (
     digest TEXT NOT NULL,
     status TEXT NOT NULL,   -- post | unpublished | rejected
     record TEXT NOT NULL,   -- JSON: the post's metadata, or its problems
-    rendered TEXT           -- JSON: content_html and summary, once rendered
+    rendered TEXT           -- JSON: summary and feed item fragments, once rendered
 );
 CREATE TABLE IF NOT EXISTS outputs (
     name TEXT PRIMARY KEY,  -- a feed file, relative to the output folder
@@ -193,7 +193,7 @@ class Cache:
         # another id (fragments carry it): not for this post.
         if entry is None or data["digest"] != entry.digest or data["id"] != post.id:
             return False
-        post.content_html, post.summary = data["content_html"], data["summary"]
+        post.summary = data["summary"]  # content lives on in the fragments
         post.fragments = data["fragments"]
         return True
 
@@ -201,7 +201,6 @@ class Cache:
         data = {
             "digest": self.entries[post.path].digest,
             "id": post.id,
-            "content_html": post.content_html,
             "summary": post.summary,
             "fragments": post.fragments,
         }

@@ -153,20 +153,21 @@ def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
     """Fill in content and summary of `posts`: from the cache, else rendered (in parallel)."""
     pending = [post for post in posts if cache is None or not cache.rendered(post)]
     rendered = parallel_map(_render_one, site, pending)
-    for post, (content_html, summary, fragments) in zip(pending, rendered, strict=True):
-        post.content_html, post.summary, post.fragments, post.body = (
-            content_html, summary, fragments, "",
-        )  # fmt: skip
+    for post, (summary, fragments) in zip(pending, rendered, strict=True):
+        post.summary, post.fragments, post.body = summary, fragments, ""
         if cache is not None:
             cache.store_rendered(post)
 
 
-def _render_one(site: Site, post: Post) -> tuple[str, str, dict[str, str]]:
-    """Render one post and serialise its feed items (in a worker process on large runs)."""
+def _render_one(site: Site, post: Post) -> tuple[str, dict[str, str]]:
+    """Render one post and serialise its feed items (in a worker process on large runs).
+
+    The content itself is not sent back: it is inside the fragments, which is all a feed needs.
+    """
     if not post.body:  # its file is unchanged since it was parsed: read it again
         post.body = load.read_source(site.root / post.path, site.root).body
     render.render(post)
-    return post.content_html, post.summary, post_fragments(post, site)
+    return post.summary, post_fragments(post, site)
 
 
 def feed_signature(feed: Feed, cache: Cache) -> str:
