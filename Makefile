@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint regen clean
+.PHONY: demo test lint regen bench fuzz clean
 
 demo: $(VENV)/.run-deps ## publish the bundled example site into feeds/
 	$(BIN)/feedkit publish example
@@ -15,12 +15,19 @@ test: $(VENV)/.test-deps ## unit, CLI, regression and client tests, then lint; f
 	$(MAKE) --no-print-directory lint
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks contrib
+	$(BIN)/ruff format --check src tests benchmarks contrib
 	$(BIN)/mypy
 
 regen: $(VENV)/.run-deps ## re-pin the example's feeds on purpose; review the diff like code
 	$(BIN)/feedkit publish example
+
+bench: $(VENV)/.test-deps ## time feedkit (cold, warm, +100 posts) against the floor and Hugo
+	$(BIN)/python benchmarks/run.py --out BENCHMARKS.md
+
+fuzz: $(VENV)/.test-deps ## coverage-guided fuzzing of the post loader (atheris), 5 minutes
+	$(BIN)/python -m pip install -q atheris
+	$(BIN)/python fuzz/fuzz_load.py -max_total_time=300
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
