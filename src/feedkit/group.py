@@ -20,7 +20,7 @@ def group(posts: Sequence[Post], site: Site) -> FeedSet:
     """Every feed of the site, each holding its newest `site.items` posts."""
     ordered = newest_first(posts)
     feedset = FeedSet()
-    feedset.feeds.append(_feed(site, "site", "", SITE_FEED_SLUG, site.title, ordered))
+    _add(feedset, site, "site", "", SITE_FEED_SLUG, site.title, ordered)
     for kind, names_of in (("category", _categories), ("tag", _tags)):
         for slug, names, members in _by_slug(ordered, names_of, site.slugify):
             if len(names) > 1:
@@ -29,7 +29,7 @@ def group(posts: Sequence[Post], site: Site) -> FeedSet:
                     f"{kind} names {listed} share the file name {slug!r}: merged into one feed"
                 )
             title = f"{site.title} · {names[0]}"
-            feedset.feeds.append(_feed(site, kind, names[0], slug, title, members))
+            _add(feedset, site, kind, names[0], slug, title, members)
     return feedset
 
 
@@ -61,6 +61,27 @@ def _by_slug(
     return [(slug, sorted(names[slug]), members[slug]) for slug in sorted(names)]
 
 
-def _feed(site: Site, kind: str, name: str, slug: str, title: str, posts: list[Post]) -> Feed:
-    limited = posts[: site.items] if site.items else posts
-    return Feed(kind, name, slug, title, tuple(limited), total=len(posts))
+def _add(
+    feedset: FeedSet, site: Site, kind: str, name: str, slug: str, title: str, posts: list[Post]
+) -> None:
+    """A group's subscription feed and, with archives on, its full archive pages.
+
+    Archive page k holds posts (k-1)*size+1 .. k*size counted from the oldest, so a full page
+    never changes when new posts arrive; the subscription feed holds the newest `items` posts
+    and at least every post no full page holds, so following the links reaches every post.
+    """
+    size, total = site.archive_size, len(posts)
+    pages = total // size if size and site.items and total > site.items else 0
+    if not site.items:
+        keep = total
+    elif pages:  # every post no full page holds stays in the subscription feed
+        keep = max(site.items, total - pages * size)
+    else:
+        keep = site.items
+    feedset.feeds.append(
+        Feed(kind, name, slug, title, tuple(posts[:keep]), total, 0, pages, complete=keep >= total)
+    )
+    oldest_first = posts[::-1]
+    for page in range(1, pages + 1):
+        members = tuple(oldest_first[(page - 1) * size : page * size][::-1])
+        feedset.archives.append(Feed(kind, name, slug, title, members, total, page, pages))

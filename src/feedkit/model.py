@@ -50,15 +50,30 @@ class Feed:
     title: str
     posts: tuple[Post, ...]
     total: int = 0  # posts in this group before the item limit
+    # RFC 5005 history: the subscription feed is page 0; archive pages count from the oldest.
+    page: int = 0
+    pages: int = 0  # full archive pages of this group (0: no archives)
+    complete: bool = False  # the subscription feed holds every post of the group
+
+    @property
+    def base(self) -> str:
+        """The subscription feed's file stem, for this feed and all its archive pages."""
+        return self.slug if self.kind == "site" else f"{self.kind}/{self.slug}"
 
     @property
     def stem(self) -> str:
-        return self.slug if self.kind == "site" else f"{self.kind}/{self.slug}"
+        return f"archive/{self.base}/{self.page}" if self.page else self.base
 
 
 @dataclass
 class FeedSet:
     """Every feed of a site, in a stable order (site, then categories, then tags)."""
 
-    feeds: list[Feed] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)  # subscription feeds
+    archives: list[Feed] = field(default_factory=list)  # their RFC 5005 archive pages
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Feed]:
+        """Every feed document to write: subscription feeds, then archive pages."""
+        return [*self.feeds, *self.archives]

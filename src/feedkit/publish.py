@@ -173,7 +173,8 @@ def _render_one(site: Site, post: Post) -> tuple[str, dict[str, str]]:
 def feed_signature(feed: Feed, cache: Cache) -> str:
     """A digest of everything a feed's files are made from (settings are in the fingerprint)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((feed.kind, feed.name, feed.stem, feed.title)).encode())
+    h.update(repr((feed.kind, feed.name, feed.stem, feed.title, feed.total, feed.page, feed.pages,
+                   feed.complete)).encode())  # fmt: skip
     for post in feed.posts:
         entry = cache.entries.get(post.path)
         h.update(repr((post.path, post.id, entry.digest if entry else None)).encode())
@@ -183,7 +184,7 @@ def feed_signature(feed: Feed, cache: Cache) -> str:
 def feed_files(feed: Feed, site: Site) -> list[str]:
     """The files one feed is published as (its page too, with discovery pages on)."""
     names = [f"{feed.stem}.{EXTENSIONS[fmt]}" for fmt in WRITERS]
-    return [*names, f"{feed.stem}.html"] if site.pages else names
+    return [*names, f"{feed.stem}.html"] if site.pages and not feed.page else names
 
 
 def publish(
@@ -256,7 +257,7 @@ def _count_posts(site: Site) -> int:
 
 def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writing: bool) -> None:
     """Render, serialise and write (or compare) every feed that may have changed."""
-    site, feeds, out_dir = result.site, result.feedset.feeds, result.site.output
+    site, feeds, out_dir = result.site, result.feedset.documents, result.site.output
     result.outputs = sorted(name for feed in feeds for name in feed_files(feed, site))
     signatures = {feed.stem: feed_signature(feed, cache) for feed in feeds} if cache else {}
     current = [f for f in feeds if not _is_current(f, signatures, cache, site)]

@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "posts_dir": "_posts",
     "cache": ".feedkit/cache.sqlite",
     "pages": True,
+    "archive_size": 0,
     "hub": None,
 }
 
@@ -74,6 +75,7 @@ class Site:
     posts_dir: Path
     cache: Path | None  # the SQLite cache; None when disabled (cache = "" in feedkit.toml)
     pages: bool = True  # discovery pages: index.html, index.opml, one HTML page per feed
+    archive_size: int = 0  # posts per RFC 5005 archive page; 0: no archives
     hub: str | None = None  # a WebSub hub to declare in feeds and ping after a run
 
     @property
@@ -189,6 +191,7 @@ def _resolve(root: Path, s: dict[str, Any]) -> Site:
         posts_dir=root / str(s["posts_dir"]),
         cache=(root / str(s["cache"])) if s.get("cache") else None,
         pages=bool(s["pages"]),
+        archive_size=int(s["archive_size"]),
         hub=str(s["hub"]) if s.get("hub") else None,
     )
 

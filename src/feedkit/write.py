@@ -53,7 +53,7 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
         )
         for fmt in WRITERS
     }
-    if job.pages:
+    if job.pages and not feed.page:  # archive pages have no HTML page of their own
         files[f"{feed.stem}.html"] = feed_page(feed, job.site)
     results = []
     for name, data in files.items():

@@ -8,4 +8,4 @@ from .common import build, serialise
 
 
 def render_atom(feed: Feed, site: Site) -> bytes:
-    return serialise(build(feed, site, "atom"), site, "atom")
+    return serialise(build(feed, site, "atom"), feed, site, "atom")

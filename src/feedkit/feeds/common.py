@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -15,6 +17,7 @@ from ..urls import encode_path
 
 GENERATOR = "feedkit"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 GENERATOR_URI = "https://pypi.org/project/feedkit/"
 EXTENSIONS = {"rss": "rss", "atom": "atom", "json": "json"}
 
@@ -47,6 +50,8 @@ def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGene
     fg.link(href=feed_url(site, feed, fmt), rel="self")
     if site.hub:
         fg.link(href=site.hub, rel="hub")
+    for rel, page in history_links(feed):
+        fg.link(href=feed_url(site, replace(feed, page=page), fmt), rel=rel)
     fg.link(href=site.home_url, rel="alternate")
     if site.lang:
         fg.language(site.lang)
@@ -59,25 +64,47 @@ def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGene
     return fg
 
 
-def serialise(generator: FeedGenerator, site: Site, fmt: str) -> bytes:
-    """The document as feedgen writes it, plus what feedgen's RSS writer leaves out.
+def history_links(feed: Feed) -> list[tuple[str, int]]:
+    """RFC 5005 links of a feed document: (rel, page), page 0 being the subscription feed."""
+    if feed.page == 0:
+        return [("prev-archive", feed.pages)] if feed.pages else []
+    links = [("current", 0)]
+    if feed.page > 1:
+        links.append(("prev-archive", feed.page - 1))
+    if feed.page < feed.pages:
+        links.append(("next-archive", feed.page + 1))
+    return links
 
-    feedgen puts only the ``self`` link into RSS; a WebSub hub must be declared there too
-    (``atom:link rel="hub"``), so it is added to the tree feedgen built, after the self link.
+
+def serialise(generator: FeedGenerator, feed: Feed, site: Site, fmt: str) -> bytes:
+    """The document as feedgen writes it, plus what feedgen leaves out.
+
+    feedgen puts only the ``self`` link into RSS, so the hub and archive links (atom:link) are
+    added to the tree it built, after the self link; RFC 5005's ``fh:archive`` and
+    ``fh:complete`` markers are added to both formats.
     """
-    if fmt == "atom":
-        data: bytes = generator.atom_str(pretty=True)
-        return data
-    _root, document = generator._create_rss()
-    if site.hub:
-        channel = document.getroot().find("channel")
-        self_link = channel.find(f"{{{ATOM_NS}}}link")
-        hub = etree.Element(f"{{{ATOM_NS}}}link", href=site.hub, rel="hub")
-        self_link.addnext(hub)
+    create = generator._create_rss if fmt == "rss" else generator._create_atom
+    root, document = create()
+    parent = root.find("channel") if fmt == "rss" else root
+    if fmt == "rss":
+        _add_rss_links(parent, generator)
+    marker = "archive" if feed.page else "complete" if feed.complete else None
+    if marker:
+        position = parent.find("lastBuildDate" if fmt == "rss" else "updated")
+        position.addnext(etree.Element(f"{{{HISTORY_NS}}}{marker}", nsmap={"fh": HISTORY_NS}))
     result: bytes = etree.tostring(
         document, pretty_print=True, encoding="UTF-8", xml_declaration=True
     )
     return result
+
+
+def _add_rss_links(channel: Any, generator: FeedGenerator) -> None:
+    anchor = channel.find(f"{{{ATOM_NS}}}link")
+    for link in generator.link():
+        if link.get("rel") not in ("self", "alternate"):
+            element = etree.Element(f"{{{ATOM_NS}}}link", href=link["href"], rel=link["rel"])
+            anchor.addnext(element)
+            anchor = element
 
 
 def _entry(fg: FeedGenerator, post: Post) -> None:

@@ -68,7 +68,7 @@ def assemble(feed: Feed, site: Site, fmt: str, fragments: list[str]) -> bytes:
 
 
 def _document(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> str:
-    return serialise(build(feed, site, fmt, entries=entries), site, fmt).decode("utf-8")
+    return serialise(build(feed, site, fmt, entries=entries), feed, site, fmt).decode("utf-8")
 
 
 def _cut(document: str, fmt: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..dates import rfc3339
@@ -28,6 +29,9 @@ def render_json(feed: Feed, site: Site) -> bytes:
         document["authors"] = [_author(site.author)]
     if site.hub:
         document["hubs"] = [{"type": "WebSub", "url": site.hub}]
+    older = feed.pages if feed.page == 0 else feed.page - 1
+    if older:  # JSON Feed pagination: next_url leads to older posts, page by page
+        document["next_url"] = feed_url(site, replace(feed, page=older), "json")
     document["items"] = [_item(post) for post in feed.posts]
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")

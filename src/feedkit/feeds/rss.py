@@ -8,4 +8,4 @@ from .common import build, serialise
 
 
 def render_rss(feed: Feed, site: Site) -> bytes:
-    return serialise(build(feed, site, "rss"), site, "rss")
+    return serialise(build(feed, site, "rss"), feed, site, "rss")
