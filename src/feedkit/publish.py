@@ -285,7 +285,7 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     write_all(pages, out_dir)
     if cache is not None:
         for e in emitted:
-            cache.record_output(e.name, signatures[e.name.rsplit(".", 1)[0]], e.size, e.mtime_ns)
+            cache.record_output(e.name, signatures[e.stem], e.size, e.mtime_ns)
         cache.forget_outputs_but(names)
     write_all({LEDGER_NAME: bookkeeping[LEDGER_NAME]}, out_dir)
     remove(stale, out_dir)

@@ -35,6 +35,7 @@ class EmitJob:
 
 @dataclass(frozen=True)
 class Emitted:
+    stem: str  # the feed the file belongs to
     name: str
     changed: bool  # written (or, when not writing, would be)
     size: int
@@ -66,7 +67,7 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
             size, mtime_ns = stat.st_size, stat.st_mtime_ns
         except FileNotFoundError:
             size, mtime_ns = 0, 0
-        results.append(Emitted(name, changed, size, mtime_ns))
+        results.append(Emitted(feed.stem, name, changed, size, mtime_ns))
     return results
 
 
