@@ -380,3 +380,26 @@ def test_quiet_prints_only_errors(tmp_path: Path) -> None:
         f"{site / '_posts' / '2022-02-01-bad.md'}:1: file: is empty: a post needs front matter "
         "and a body\n"
     )
+
+
+def test_a_warm_run_decodes_only_the_posts_its_feeds_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, posts=20)
+    (site / "feedkit.toml").write_text("items = 2\n", encoding="utf-8")
+    publish(site)
+    write_post(site, 21)  # one new post: the feeds it joins are rewritten from the cache
+    import feedkit.cache
+
+    decoded: list[str] = []
+    original = feedkit.cache.post_from_record
+
+    def counting(path: str, record: str) -> feedkit.Post:
+        decoded.append(path)
+        return original(path, record)
+
+    monkeypatch.setattr(feedkit.cache, "post_from_record", counting)
+    result = publish(site)
+    assert result.collected.cached == 20
+    shown = {p.path for feed in result.feedset.feeds for p in feed.posts}
+    assert set(decoded) <= shown and len(decoded) < 20 // 2

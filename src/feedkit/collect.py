@@ -65,7 +65,7 @@ def collect(
     for found in files:
         entry = _cached_entry(cache, found, misses)
         if entry is not None:
-            outcomes[found.path] = (_from_record(found.path, entry.status, entry.record), True)
+            outcomes[found.path] = (_from_entry(found.path, entry), True)
             if progress:
                 progress(1)
     job = _Job(site, Validator.for_site(site))
@@ -74,7 +74,8 @@ def collect(
     ):
         found = miss[0]
         if cache is not None:
-            cache.store(found.path, found.size, found.mtime_ns, digest, status, record)
+            post = outcome if isinstance(outcome, Post) else None
+            cache.store(found.path, found.size, found.mtime_ns, digest, status, record, post)
         outcomes[found.path] = (outcome, False)
         if progress:
             progress(1)
@@ -115,12 +116,12 @@ def _evaluate(job: _Job, miss: Miss) -> tuple[str, Outcome, str, str]:
     return "post", post, cache_module.post_record(post), digest
 
 
-def _from_record(rel: str, status: str, record: str) -> Outcome:
-    if status == "rejected":
-        return PostError(cache_module.problems_from_record(record))
-    if status == "unpublished":
+def _from_entry(rel: str, entry: Entry) -> Outcome:
+    if entry.status == "rejected":
+        return PostError(cache_module.problems_from_record(entry.record))
+    if entry.status == "unpublished":
         return None
-    return cache_module.post_from_record(rel, record)
+    return cache_module.CachedPost(rel, entry)
 
 
 def _tally(

@@ -229,8 +229,11 @@ def publish(
             raise InvalidPostsError(collected.rejected)
         ledger = Ledger.read(site.output, site.url + site.baseurl)
         for post in collected.posts:
-            ledger.assign(post)
+            if post.path not in ledger.ids:  # new posts (and those with their own id)
+                ledger.assign(post)
         feedset = group(collected.posts, site)
+        for post in {id(p): p for feed in feedset.documents for p in feed.posts}.values():
+            ledger.assign(post)  # the posts a feed shows take their recorded id
         result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
         result.cache_warnings = cache.warnings if cache is not None else []
         _emit_all(result, ledger, cache, writing)

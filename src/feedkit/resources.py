@@ -19,7 +19,13 @@ def schema_path(name: str) -> Path:
     raise FileNotFoundError(f"feedkit schema {name!r} is not installed")
 
 
-@cache
 def load_schema(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    """A fresh copy each call: validators may modify the dict they are given (fastjsonschema
+    does), and the schema's text is also part of the cache fingerprint."""
+    data: dict[str, Any] = json.loads(_schema_text(name))
     return data
+
+
+@cache
+def _schema_text(name: str) -> str:
+    return schema_path(name).read_text(encoding="utf-8")
