@@ -403,3 +403,18 @@ def test_a_warm_run_decodes_only_the_posts_its_feeds_show(
     assert result.collected.cached == 20
     shown = {p.path for feed in result.feedset.feeds for p in feed.posts}
     assert set(decoded) <= shown and len(decoded) < 20 // 2
+
+
+@pytest.mark.parametrize(
+    ("categories", "tags"),
+    [((), ()), (("a",), ()), ((), ("b", "c")), (("x y", "中文"), ("t",)), (("a\x1fb",), ("\x1e",))],
+)
+def test_cached_names_round_trip(categories: tuple[str, ...], tags: tuple[str, ...]) -> None:
+    from datetime import datetime, timezone
+
+    from feedkit.cache import _pack, _unpack
+    from feedkit.model import Post
+
+    when = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    post = Post("p", "T", when, when, categories, tags, "u", "u", "", True, True)
+    assert _unpack(_pack(post)) == (categories, tags)

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 7
+FORMAT = 8
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 
@@ -273,8 +273,30 @@ def _index(post: Post | None) -> tuple[int | None, int | None, int | None, str |
         return None, None, None, None
     offset = post.date.utcoffset()
     seconds = int(offset.total_seconds()) if offset is not None else 0
-    names = json.dumps([post.categories, post.tags], ensure_ascii=False)
-    return int(post.date.timestamp()), seconds, int(post.date_has_offset), names
+    return int(post.date.timestamp()), seconds, int(post.date_has_offset), _pack(post)
+
+
+# Names as "cat\x1fcat\x1etag\x1ftag": splitting is ~10x cheaper than JSON on a warm run. A
+# name holding either separator (only a hostile post has one) is stored as JSON instead.
+_NAME, _GROUP, _AS_JSON = "\x1f", "\x1e", "\x1e\x1e"
+
+
+def _pack(post: Post) -> str:
+    names = (*post.categories, *post.tags)
+    if any(_NAME in n or _GROUP in n for n in names):
+        return _AS_JSON + json.dumps([post.categories, post.tags], ensure_ascii=False)
+    return _NAME.join(post.categories) + _GROUP + _NAME.join(post.tags)
+
+
+def _unpack(packed: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if packed.startswith(_AS_JSON):
+        categories, tags = json.loads(packed[len(_AS_JSON) :])
+        return tuple(categories), tuple(tags)
+    categories_text, _, tags_text = packed.partition(_GROUP)
+    return (
+        tuple(categories_text.split(_NAME)) if categories_text else (),
+        tuple(tags_text.split(_NAME)) if tags_text else (),
+    )
 
 
 class CachedPost(Post):
@@ -285,14 +307,14 @@ class CachedPost(Post):
     """
 
     def __init__(self, path: str, entry: Entry) -> None:
-        assert entry.ts is not None and entry.utcoffset is not None and entry.names
-        categories, tags = json.loads(entry.names)
+        assert entry.ts is not None and entry.utcoffset is not None and entry.names is not None
+        categories, tags = _unpack(entry.names)
         zone = _zone(entry.utcoffset)
         self.__dict__.update(
             path=path,
             date=datetime.fromtimestamp(entry.ts, zone),
-            categories=tuple(categories),
-            tags=tuple(tags),
+            categories=categories,
+            tags=tags,
             date_has_offset=bool(entry.has_offset),
             body="",
             content_html="",

@@ -87,7 +87,7 @@ def _scan(folder: str, rel: str, found: list[PostFile]) -> None:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 _scan(entry.path, f"{rel}{entry.name}/", found)
-            elif os.path.splitext(entry.name)[1].lower() in POST_EXTENSIONS:
+            elif "." + entry.name.rpartition(".")[2].lower() in POST_EXTENSIONS:
                 stat = entry.stat(follow_symlinks=False)
                 found.append(
                     PostFile(f"{rel}{entry.name}", entry.path, stat.st_size, stat.st_mtime_ns)
