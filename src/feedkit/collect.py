@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from . import cache as cache_module
 from . import load
 from .cache import Cache, Entry
-from .errors import PostError
+from .errors import PostError, Problem
 from .model import Post
 from .site import Site
 from .validate import Validator, resolve
@@ -103,6 +103,11 @@ def _evaluate(job: _Job, miss: Miss) -> tuple[str, Outcome, str, str]:
     """Parse and check one post file: (status, outcome, cache record, content digest)."""
     found, digest = miss
     file = found.file
+    if found.size > job.site.max_post_bytes:  # refused before it is read into memory
+        limit = f"{job.site.max_post_bytes:,}"
+        message = f"is {found.size:,} bytes, over the limit of {limit} (max_post_bytes)"
+        problems = [Problem(found.path, 1, "file", message)]
+        return "rejected", PostError(problems), cache_module.problems_record(problems), digest or ""
     data = file.read_bytes()
     digest = digest or cache_module.digest(data)
     try:

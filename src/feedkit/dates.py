@@ -39,7 +39,29 @@ class PostDate:
 
 
 def parse(value: object, zone: tzinfo) -> PostDate:
-    """Turn a front matter value into an aware datetime, following Jekyll."""
+    """Turn a front matter value into an aware datetime, following Jekyll.
+
+    Years outside 1000-9999 are refused: RSS dates cannot carry them (a year 1 would be read
+    back as 2001), and near datetime's limits converting between zones overflows.
+    """
+    parsed = _parse(value, zone)
+    moment = parsed.value
+    try:
+        in_range = all(1000 <= m.year <= 9999 for m in (moment, moment.astimezone(zone)))
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise DateError(f"{_text(value)!r} is out of range: use a year from 1000 to 9999")
+    return parsed
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+def _parse(value: object, zone: tzinfo) -> PostDate:
     if isinstance(value, datetime):
         value = value.replace(microsecond=0)  # Jekyll round-trips through Time#to_s: no fraction
         if value.tzinfo is None:  # unquoted YAML timestamp without a zone: Ruby says UTC

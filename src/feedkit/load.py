@@ -174,7 +174,7 @@ def _source(rel: str, file: Path, data: Any, fm_text: str, text: str, body_start
 
 def _load_yaml(fm_text: str, rel: str) -> Any:
     try:
-        return yamltext.load(fm_text)
+        data = yamltext.load(fm_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + 2  # +1: 1-based, +1: the opening ---
@@ -185,8 +185,26 @@ def _load_yaml(fm_text: str, rel: str) -> Any:
         )
         hint = "; YAML does not allow tabs: indent with spaces" if "\t" in offending else ""
         raise _error(rel, line, "yaml", f"{reason}{where}{hint or _yaml_hint(reason)}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. U+007F
+        line = fm_text.count("\n", 0, exc.position) + 2
+        raise _error(
+            rel, line, "yaml", f"character {exc.character!r} is not allowed in YAML"
+        ) from None
     except yaml.YAMLError as exc:
-        raise _error(rel, 2, "yaml", str(exc)) from None
+        raise _error(rel, 2, "yaml", _one_line(str(exc))) from None
+    except RecursionError:
+        raise _error(rel, 2, "yaml", "front matter nests too deeply") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        # A well-formed value the safe constructor cannot build (2022-02-30, !!int abc).
+        found = yamltext.failing_scalar(fm_text)
+        line, value = (found[0] + 2, found[1]) if found else (2, "")
+        what = f"{value[:60]!r} is not a valid value" if found else "a value is not valid"
+        raise _error(rel, line, "yaml", f"{what} ({_one_line(str(exc))[:120]})") from None
+    return data
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _yaml_hint(reason: str) -> str:
@@ -202,18 +220,30 @@ def _load_toml(fm_text: str, rel: str) -> dict[str, Any]:
         data: dict[str, Any] = tomllib.loads(fm_text)
         return data
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", 0) + 1
-        raise _error(rel, line, "toml", str(exc)) from None
+        # The position is only in the message before Python 3.14: "(at line 2, column 5)".
+        found = re.search(r"at line (\d+)", str(exc))
+        last = fm_text.count("\n") + 1  # "at end of document": the last front matter line
+        line = int(found.group(1)) + 1 if found else last
+        raise _error(rel, line, "toml", _one_line(str(exc))) from None
+    except RecursionError:
+        raise _error(rel, 2, "toml", "front matter nests too deeply") from None
 
 
 def _split_json(text: str, rel: str, file: Path) -> Source:
     handler = JSONHandler()
     try:
         fm, body = handler.split(text)
+    except ValueError:
+        raise _error(
+            rel, 1, "json", "front matter is not closed: end it with a line holding only '}'"
+        ) from None
+    try:
         data = handler.load(fm)
-    except ValueError as exc:  # json.JSONDecodeError, or no closing "}" line
+    except ValueError as exc:  # json.JSONDecodeError
         line = getattr(exc, "lineno", 1)
         raise _error(rel, line, "json", f"invalid JSON front matter: {exc}") from None
+    except RecursionError:
+        raise _error(rel, 1, "json", "front matter nests too deeply") from None
     return _source(rel, file, data, "", text, len(text) - len(body))
 
 

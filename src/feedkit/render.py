@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import partial
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -74,13 +75,22 @@ def summarise(html: str, limit: int = SUMMARY_LENGTH) -> str:
     extractor = _VisibleText()
     # Only the first `limit` characters matter: parse in chunks and stop once the visible text
     # so far is longer than the cut can look at, instead of parsing a long body to its end.
-    for start in range(0, len(html), _CHUNK):
-        extractor.feed(html[start : start + _CHUNK])
-        if extractor.length > limit and len(_visible(extractor)) > limit + 2:
-            break
-    else:
-        extractor.close()
+    try:
+        for start in range(0, len(html), _CHUNK):
+            extractor.feed(html[start : start + _CHUNK])
+            if extractor.length > limit and len(_visible(extractor)) > limit + 2:
+                break
+        else:
+            extractor.close()
+    except AssertionError:  # html.parser gives up on some markup (e.g. "<![foo" before 3.13)
+        return truncate(_plain_text(html), limit)
     return truncate(_visible(extractor), limit)
+
+
+def _plain_text(html: str) -> str:
+    """A rougher visible text: comments and tags removed, entities decoded."""
+    text = re.sub(r"<!--.*?(?:-->|$)|<[^>]*>?", " ", html, flags=re.S)
+    return xml_text(_SPACE.sub(" ", unescape(text)).strip())
 
 
 def _visible(extractor: _VisibleText) -> str:

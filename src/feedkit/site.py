@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "cache": ".feedkit/cache.sqlite",
     "pages": True,
     "archive_size": 0,
+    "max_post_bytes": 5 * 1024 * 1024,
+    "max_names": 100,
     "hub": None,
 }
 
@@ -76,6 +78,8 @@ class Site:
     cache: Path | None  # the SQLite cache; None when disabled (cache = "" in feedkit.toml)
     pages: bool = True  # discovery pages: index.html, index.opml, one HTML page per feed
     archive_size: int = 0  # posts per RFC 5005 archive page; 0: no archives
+    max_post_bytes: int = 5 * 1024 * 1024  # a larger post file is an error, not a slow run
+    max_names: int = 100  # categories + tags on one post
     hub: str | None = None  # a WebSub hub to declare in feeds and ping after a run
 
     @property
@@ -192,6 +196,8 @@ def _resolve(root: Path, s: dict[str, Any]) -> Site:
         cache=(root / str(s["cache"])) if s.get("cache") else None,
         pages=bool(s["pages"]),
         archive_size=int(s["archive_size"]),
+        max_post_bytes=int(s["max_post_bytes"]),
+        max_names=int(s["max_names"]),
         hub=str(s["hub"]) if s.get("hub") else None,
     )
 

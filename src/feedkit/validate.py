@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import fastjsonschema
 import jsonschema
@@ -24,7 +25,7 @@ from .model import Author, Post
 from .render import xml_text
 from .resources import load_schema
 from .site import Site
-from .urls import absolute_url
+from .urls import absolute_url, encode_path
 
 NO_DATE_IN_NAME = "has no date: name post files YYYY-MM-DD-title.md (Jekyll does not publish it)"
 _FRIENDLY = {
@@ -62,7 +63,13 @@ class Validator:
         )
 
     def problems(self, source: Source) -> list[Problem]:
-        document = _jsonable(source.front_matter)
+        try:
+            document = _Plain().convert(source.front_matter)
+        except _Unreadable as exc:
+            return [Problem(source.path, key_line(source, exc.path), exc.field, exc.message)]
+        duplicates = duplicate_keys(source)
+        if duplicates:
+            return duplicates
         if self.fast_checks and _passes(self.fast_checks, document):
             return []
         found: dict[tuple[str, str], Problem] = {}
@@ -91,15 +98,72 @@ def _passes(checks: list[Callable[[Any], Any]], document: Any) -> bool:
     return True
 
 
+MAX_VALUES = 10_000  # front matter values, aliases expanded: a post needs a few dozen
+MAX_DEPTH = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Unreadable(Exception):
+    def __init__(self, path: list[str | int], message: str) -> None:
+        self.path, self.message = path, message
+        self.field = _field_name(path) if path else "front matter"
+
+
+class _Plain:
+    """Front matter as JSON Schema sees it: YAML timestamps become their text.
+
+    Bounded: YAML aliases share nodes, so a "billion laughs" document is a few hundred bytes
+    that expand to a billion values; counting values as they are copied stops it at once.
+    Lone surrogates (possible in JSON front matter) are refused: no feed could carry them.
+    """
+
+    def __init__(self) -> None:
+        self.values = 0
+
+    def convert(self, value: Any, path: list[str | int] | None = None) -> Any:
+        path = path or []
+        self.values += 1
+        if self.values > MAX_VALUES or len(path) > MAX_DEPTH:
+            raise _Unreadable(
+                path[:1],
+                f"front matter is too large (over {MAX_VALUES:,} values or {MAX_DEPTH} levels, "
+                "counting YAML aliases as copies)",
+            )
+        if isinstance(value, dict):
+            return {str(k): self.convert(v, [*path, str(k)]) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.convert(v, [*path, i]) for i, v in enumerate(value)]
+        if isinstance(value, (datetime, date)):
+            return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise _Unreadable(path, "contains a lone surrogate (such as \\ud800): not valid text")
+        return value
+
+
 def _jsonable(value: Any) -> Any:
-    """Front matter as JSON Schema sees it: YAML timestamps become their text."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return value
+    """Front matter as JSON Schema sees it (see `_Plain`)."""
+    return _Plain().convert(value)
+
+
+_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"{\[\-][^:]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)", re.M)
+
+
+def duplicate_keys(source: Source) -> list[Problem]:
+    """A key given twice at the top of YAML front matter: YAML (and Jekyll) silently keep the
+    last one, so the first value the author wrote is lost without a word."""
+    seen: dict[str, int] = {}
+    problems = []
+    for match in _TOP_LEVEL_KEY.finditer(source.front_matter_text):
+        key = match.group(1).strip("'\"")
+        line = source.front_matter_line + source.front_matter_text.count("\n", 0, match.start())
+        if key in seen:
+            problems.append(
+                Problem(source.path, line, key, f"duplicate key (first on line {seen[key]}); "
+                        "YAML would keep only this value: remove one")
+            )  # fmt: skip
+        else:
+            seen[key] = line
+    return problems
 
 
 def _problem(source: Source, error: jsonschema.ValidationError) -> Problem:
@@ -153,9 +217,11 @@ def resolve(source: Source, site: Site, validator: Validator) -> Post | None:
     when = None
     if from_name is not None and "date" not in bad:
         when = _date(source, fm.get("date"), from_name[0], site, problems)
-    if "title" not in bad and not xml_text(str(fm.get("title", ""))).strip():
-        line = key_line(source, ["title"])
-        problems.append(Problem(source.path, line, "title", "has no visible characters"))
+    for key in ("title", "id"):
+        if key in fm and key not in bad and not xml_text(str(fm[key])).strip():
+            line = key_line(source, [key])
+            problems.append(Problem(source.path, line, key, "has no visible characters"))
+    problems.extend(_limits(source, site))
     if problems:
         raise PostError(sorted(problems, key=lambda p: p.line))
     if fm.get("published") is False:
@@ -206,7 +272,7 @@ def _post(
     except permalink.PermalinkError as exc:
         line = key_line(source, ["permalink"]) if fm.get("permalink") else 0
         raise PostError([Problem(source.path, line, "permalink", str(exc))]) from None
-    url = site.url + site.baseurl + path
+    url = site.url + site.baseurl + encode_path(path)
     updated = _updated(source, site, when.value)
     return Post(
         path=source.path,
@@ -216,14 +282,14 @@ def _post(
         categories=tuple(categories),
         tags=tuple(tags),
         url=url,
-        id=str(fm["id"]) if fm.get("id") is not None else url,
+        id=xml_text(str(fm["id"])).strip() if fm.get("id") is not None else url,
         own_id=fm.get("id") is not None,
         body=source.body,
         markdown=markdown,
         date_has_offset=when.has_offset,
-        author=_author(fm.get("author")) or site.author,
+        author=_author(source, fm.get("author")) or site.author,
         description=_first_text(fm, ("description", "excerpt", "summary")),
-        image=_image(fm.get("image"), site),
+        image=_image(source, fm.get("image"), site),
         lang=str(fm["lang"]) if fm.get("lang") else site.lang,
     )
 
@@ -290,20 +356,76 @@ def _first_text(fm: dict[str, Any], keys: Sequence[str]) -> str | None:
     return None
 
 
-def _author(value: Any) -> Author | None:
+def _author(source: Source, value: Any) -> Author | None:
     if isinstance(value, str) and value.strip():
-        return Author(value.strip())
+        return Author(xml_text(value).strip())
     if isinstance(value, dict) and value.get("name"):
-        return Author(str(value["name"]), value.get("email"), value.get("uri") or value.get("url"))
+        uri = value.get("uri") or value.get("url")
+        if uri is not None and _scheme(str(uri)) not in ("http", "https", "mailto"):
+            line = key_line(source, ["author"])
+            raise PostError([Problem(source.path, line, "author", "uri must be http(s) or mailto")])
+        return Author(xml_text(str(value["name"])), value.get("email"), uri)
     return None
 
 
-def _image(value: Any, site: Site) -> str | None:
+def _scheme(url: str) -> str:
+    return urlsplit(xml_text(url).strip()).scheme.lower()
+
+
+def _image(source: Source, value: Any, site: Site) -> str | None:
     if isinstance(value, dict):
         value = value.get("path")
     if not isinstance(value, str) or not value.strip():
         return None
-    path: str = value.strip()
+    path: str = xml_text(value).strip()
     if path.startswith("/") and not path.startswith("//"):  # site-relative, as absolute_url
-        return site.url + site.baseurl + path
-    return absolute_url(path, site.home_url)
+        url = site.url + site.baseurl + encode_path(path)
+    else:
+        url = absolute_url(path, site.home_url)
+    if _scheme(url) not in ("http", "https"):  # JSON Feed consumers embed it as it is
+        line = key_line(source, ["image"])
+        raise PostError([Problem(source.path, line, "image", "must be an http(s) URL or a path")])
+    return encode_path(url)
+
+
+def _limits(source: Source, site: Site) -> list[Problem]:
+    """Bounds that keep one pathological post from taking a run minutes."""
+    problems = []
+    names = sum(len(_plural(source.front_matter.get(k))) for k in ("categories", "tags"))
+    if names > site.max_names:
+        problems.append(
+            Problem(source.path, source.front_matter_line, "categories/tags",
+                    f"{names:,} names; at most {site.max_names:,} per post (max_names)")
+        )  # fmt: skip
+    depth = html_depth(source.body)
+    if depth > MAX_HTML_DEPTH:
+        problems.append(
+            Problem(source.path, source.body_line, "body",
+                    f"HTML nests {depth:,} elements deep; at most {MAX_HTML_DEPTH:,}")
+        )  # fmt: skip
+    return problems
+
+
+MAX_HTML_DEPTH = 512
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+def html_depth(body: str) -> int:
+    """How deep elements nest (an estimate: unclosed elements count as open).
+
+    HTML sanitising is quadratic in nesting depth; ordinary posts nest a dozen levels, so
+    only bodies with many tags are measured at all.
+    """
+    if body.count("<") < 2 * MAX_HTML_DEPTH:
+        return 0
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(body):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest

@@ -42,3 +42,29 @@ def node_line(text: str, path: Sequence[str | int]) -> int | None:
         else:
             return line
     return line
+
+
+def failing_scalar(text: str) -> tuple[int, str] | None:
+    """0-based line and text of the first value the safe constructor cannot build.
+
+    Loading reports such failures (``date: 2022-02-30``, ``!!int abc``) without a position;
+    composing the document keeps every node's mark, so each scalar is built alone to find it.
+    """
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    constructor = yaml.constructor.SafeConstructor()
+    pending = [root] if root is not None else []
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node, deep=True)
+            except Exception:
+                return node.start_mark.line, str(node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -132,6 +133,11 @@ def fill_entry(entry: FeedEntry, post: Post) -> None:
         entry.author({"name": xml_text(post.author.name)})
         entry.dc.dc_creator(xml_text(post.author.name))
     entry.summary(post.summary or None)
+    if post.summary:
+        # RSS readers render <description> as HTML, so the plain-text summary is escaped as
+        # HTML too (Atom's <summary> is typed text and needs no such care). feedgen has no
+        # setter for the RSS description alone.
+        entry._FeedEntry__rss_description = html.escape(post.summary, quote=False)
     entry.content(post.content_html, type="html")
 
 
