@@ -63,7 +63,7 @@ def collect(
     outcomes: dict[str, tuple[Outcome, bool]] = {}
     misses: list[Miss] = []
     for found in files:
-        entry = _cached_entry(cache, found, misses)
+        entry = _cached_entry(cache, found, misses, site.max_post_bytes)
         if entry is not None:
             outcomes[found.path] = (_from_entry(found.path, entry), True)
             if progress:
@@ -85,10 +85,15 @@ def collect(
     return _tally(outcomes, [found.path for found in files], future, now)
 
 
-def _cached_entry(cache: Cache | None, found: load.PostFile, misses: list[Miss]) -> Entry | None:
+def _cached_entry(
+    cache: Cache | None, found: load.PostFile, misses: list[Miss], max_bytes: int
+) -> Entry | None:
     """The cache's entry for an unchanged file, else None (and the file joins `misses`)."""
     if cache is None or found.path not in cache.entries:
         misses.append((found, None))
+        return None
+    if found.size > max_bytes and cache.fresh(found.path, found.size, found.mtime_ns) is None:
+        misses.append((found, None))  # too big to read: refused without hashing it
         return None
     entry = cache.fresh(found.path, found.size, found.mtime_ns)
     if entry is None:  # touched (a git checkout) or edited: the content hash decides

@@ -7,6 +7,7 @@ TOML (``+++``) and JSON (``{``) front matter are read through python-frontmatter
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ import yaml
 from frontmatter.default_handlers import JSONHandler
 
 from . import yamltext
-from .errors import PostError, Problem
+from .errors import ConfigError, PostError, Problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,7 +72,11 @@ def find_posts(posts_dir: Path, site_root: Path) -> list[PostFile]:
     feedkit publish any file on the machine. One stat per file: a cron run over 100,000 posts
     spends most of its time here when nothing changed.
     """
-    if not posts_dir.is_dir() or posts_dir.is_symlink():
+    if posts_dir.is_symlink():
+        link = relative(posts_dir, site_root)
+        message = "is a symbolic link; feedkit follows no links (as Jekyll's safe mode)"
+        raise ConfigError([Problem(link, 0, "posts_dir", message)])
+    if not posts_dir.is_dir():
         return []
     prefix = relative(posts_dir, site_root)
     found: list[PostFile] = []
@@ -175,6 +180,11 @@ def _source(rel: str, file: Path, data: Any, fm_text: str, text: str, body_start
 def _load_yaml(fm_text: str, rel: str) -> Any:
     try:
         data = yamltext.load(fm_text)
+    except yamltext.DuplicateKey as exc:
+        assert exc.problem_mark is not None
+        line = exc.problem_mark.line + 2  # +1: 1-based, +1: the opening ---
+        message = f"duplicate key (first on line {exc.first_line + 2}); YAML would keep only "
+        raise _error(rel, line, exc.key, message + "this value: remove one") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + 2  # +1: 1-based, +1: the opening ---
@@ -194,13 +204,25 @@ def _load_yaml(fm_text: str, rel: str) -> Any:
         raise _error(rel, 2, "yaml", _one_line(str(exc))) from None
     except RecursionError:
         raise _error(rel, 2, "yaml", "front matter nests too deeply") from None
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError):
         # A well-formed value the safe constructor cannot build (2022-02-30, !!int abc).
         found = yamltext.failing_scalar(fm_text)
-        line, value = (found[0] + 2, found[1]) if found else (2, "")
-        what = f"{value[:60]!r} is not a valid value" if found else "a value is not valid"
-        raise _error(rel, line, "yaml", f"{what} ({_one_line(str(exc))[:120]})") from None
+        if found is None:
+            message = "a value cannot be read; quote it to keep it as text"
+            raise _error(rel, 2, "yaml", message) from None
+        line, value, kind = found
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise _error(
+            rel, line + 2, "yaml",
+            f"{shown!r} is read as {_article(kind)} {kind} but is not a valid one; correct it, "
+            "or quote it to "
+            "keep it as text",
+        ) from None  # fmt: skip
     return data
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _one_line(text: str) -> str:
@@ -238,13 +260,21 @@ def _split_json(text: str, rel: str, file: Path) -> Source:
             rel, 1, "json", "front matter is not closed: end it with a line holding only '}'"
         ) from None
     try:
-        data = handler.load(fm)
-    except ValueError as exc:  # json.JSONDecodeError
+        data = json.loads(fm, object_pairs_hook=_unique_keys)
+    except ValueError as exc:  # json.JSONDecodeError, or a duplicate key
         line = getattr(exc, "lineno", 1)
         raise _error(rel, line, "json", f"invalid JSON front matter: {exc}") from None
     except RecursionError:
         raise _error(rel, 1, "json", "front matter nests too deeply") from None
     return _source(rel, file, data, "", text, len(text) - len(body))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _value in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate key {duplicates[0]!r}: JSON would keep only the last value")
+    return dict(pairs)
 
 
 def _no_front_matter(text: str, rel: str) -> Source:

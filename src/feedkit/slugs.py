@@ -17,6 +17,9 @@ from anyascii import anyascii
 # ".atom", ".json" and the ".<name>.<random>.tmp" names atomic writes use.
 MAX_SLUG_BYTES = 180
 
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
 _UNSAFE = re.compile(r"[\s/\\:*?\"<>|#%&+'`^{}\[\]~!$=;,@()]+")
 _DASHES = re.compile(r"-{2,}")
 
@@ -32,6 +35,9 @@ def slugify(name: str, mode: str = "unicode") -> str:
     text = _DASHES.sub("-", text).strip("-.")
     if not text:
         return "_" + _digest(name)
+    head, dot, rest = text.partition(".")
+    if head in _WINDOWS_DEVICES:  # con.rss or prn.txt.rss cannot be checked out on Windows
+        return f"{head}-{_digest(text)}{dot}{rest}"
     return _truncate(text, name)
 
 

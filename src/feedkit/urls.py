@@ -8,17 +8,23 @@ from urllib.parse import quote, urljoin, urlsplit
 _PATH_SAFE = "-._~!$&'()*+,;=:@/%"
 
 
-def absolute_url(href: str, base: str) -> str:
-    """Resolve `href` against `base`. Protocol-relative links become https."""
+def absolute_url(href: str, base: str) -> str | None:
+    """Resolve `href` against `base`; None if it is no URL at all (e.g. "http://[x").
+
+    Protocol-relative links become https.
+    """
     href = href.strip()
-    if href.startswith("//"):
-        return "https:" + href
-    if not href or href.startswith("#"):
-        return urljoin(base, href) if href else href
-    scheme = urlsplit(href).scheme
-    if scheme:
-        return href
-    return urljoin(base, href)
+    try:
+        if href.startswith("//"):
+            urlsplit(href)  # only to refuse what is no URL
+            return "https:" + href
+        if not href or href.startswith("#"):
+            return urljoin(base, href) if href else href
+        if urlsplit(href).scheme:
+            return href
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def encode_path(path: str) -> str:

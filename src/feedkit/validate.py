@@ -39,6 +39,11 @@ _DATE_FIELDS = ("date", "updated", "last_modified_at")
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")
 
 
+MAX_VALUES = 10_000  # front matter values, aliases expanded: a post needs a few dozen
+MAX_DEPTH = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @dataclass
 class Validator:
     """The JSON Schemas a site's posts must satisfy: feedkit's own, then the site's.
@@ -50,6 +55,7 @@ class Validator:
 
     validators: list[jsonschema.protocols.Validator] = field(default_factory=list)
     fast_checks: list[Callable[[Any], Any]] = field(default_factory=list)
+    max_values: int = MAX_VALUES
 
     @classmethod
     def for_site(cls, site: Site) -> Validator:
@@ -60,16 +66,14 @@ class Validator:
         return cls(
             [jsonschema.Draft202012Validator(s) for s in schemas],
             [check for check in fast if check is not None] if all(fast) else [],
+            MAX_VALUES + 2 * site.max_names,  # names count as values: raising one raises both
         )
 
     def problems(self, source: Source) -> list[Problem]:
         try:
-            document = _Plain().convert(source.front_matter)
+            document = _Plain(self.max_values).convert(source.front_matter)
         except _Unreadable as exc:
             return [Problem(source.path, key_line(source, exc.path), exc.field, exc.message)]
-        duplicates = duplicate_keys(source)
-        if duplicates:
-            return duplicates
         if self.fast_checks and _passes(self.fast_checks, document):
             return []
         found: dict[tuple[str, str], Problem] = {}
@@ -98,11 +102,6 @@ def _passes(checks: list[Callable[[Any], Any]], document: Any) -> bool:
     return True
 
 
-MAX_VALUES = 10_000  # front matter values, aliases expanded: a post needs a few dozen
-MAX_DEPTH = 50
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 class _Unreadable(Exception):
     def __init__(self, path: list[str | int], message: str) -> None:
         self.path, self.message = path, message
@@ -117,16 +116,17 @@ class _Plain:
     Lone surrogates (possible in JSON front matter) are refused: no feed could carry them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 0) -> None:
         self.values = 0
+        self.limit = limit or MAX_VALUES
 
     def convert(self, value: Any, path: list[str | int] | None = None) -> Any:
         path = path or []
         self.values += 1
-        if self.values > MAX_VALUES or len(path) > MAX_DEPTH:
+        if self.values > self.limit or len(path) > MAX_DEPTH:
             raise _Unreadable(
                 path[:1],
-                f"front matter is too large (over {MAX_VALUES:,} values or {MAX_DEPTH} levels, "
+                f"front matter is too large (over {self.limit:,} values or {MAX_DEPTH} levels, "
                 "counting YAML aliases as copies)",
             )
         if isinstance(value, dict):
@@ -143,27 +143,6 @@ class _Plain:
 def _jsonable(value: Any) -> Any:
     """Front matter as JSON Schema sees it (see `_Plain`)."""
     return _Plain().convert(value)
-
-
-_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"{\[\-][^:]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)", re.M)
-
-
-def duplicate_keys(source: Source) -> list[Problem]:
-    """A key given twice at the top of YAML front matter: YAML (and Jekyll) silently keep the
-    last one, so the first value the author wrote is lost without a word."""
-    seen: dict[str, int] = {}
-    problems = []
-    for match in _TOP_LEVEL_KEY.finditer(source.front_matter_text):
-        key = match.group(1).strip("'\"")
-        line = source.front_matter_line + source.front_matter_text.count("\n", 0, match.start())
-        if key in seen:
-            problems.append(
-                Problem(source.path, line, key, f"duplicate key (first on line {seen[key]}); "
-                        "YAML would keep only this value: remove one")
-            )  # fmt: skip
-        else:
-            seen[key] = line
-    return problems
 
 
 def _problem(source: Source, error: jsonschema.ValidationError) -> Problem:
@@ -363,13 +342,19 @@ def _author(source: Source, value: Any) -> Author | None:
         uri = value.get("uri") or value.get("url")
         if uri is not None and _scheme(str(uri)) not in ("http", "https", "mailto"):
             line = key_line(source, ["author"])
-            raise PostError([Problem(source.path, line, "author", "uri must be http(s) or mailto")])
+            raise PostError(
+                [Problem(source.path, line, "author", "uri must be a valid http(s) or mailto URL")]
+            )
         return Author(xml_text(str(value["name"])), value.get("email"), uri)
     return None
 
 
 def _scheme(url: str) -> str:
-    return urlsplit(xml_text(url).strip()).scheme.lower()
+    """The URL's scheme, or "" when it is no valid URL at all (e.g. "http://[x")."""
+    try:
+        return urlsplit(xml_text(url).strip()).scheme.lower()
+    except ValueError:
+        return ""
 
 
 def _image(source: Source, value: Any, site: Site) -> str | None:
@@ -379,19 +364,20 @@ def _image(source: Source, value: Any, site: Site) -> str | None:
         return None
     path: str = xml_text(value).strip()
     if path.startswith("/") and not path.startswith("//"):  # site-relative, as absolute_url
-        url = site.url + site.baseurl + encode_path(path)
+        url: str | None = site.url + site.baseurl + path
     else:
         url = absolute_url(path, site.home_url)
-    if _scheme(url) not in ("http", "https"):  # JSON Feed consumers embed it as it is
+    if url is None or _scheme(url) not in ("http", "https"):  # consumers embed it as it is
         line = key_line(source, ["image"])
-        raise PostError([Problem(source.path, line, "image", "must be an http(s) URL or a path")])
+        message = "must be a valid http(s) URL or a path"
+        raise PostError([Problem(source.path, line, "image", message)])
     return encode_path(url)
 
 
 def _limits(source: Source, site: Site) -> list[Problem]:
     """Bounds that keep one pathological post from taking a run minutes."""
     problems = []
-    names = sum(len(_plural(source.front_matter.get(k))) for k in ("categories", "tags"))
+    names = len(categories_of(source.front_matter)) + len(tags_of(source.front_matter))
     if names > site.max_names:
         problems.append(
             Problem(source.path, source.front_matter_line, "categories/tags",
@@ -407,7 +393,7 @@ def _limits(source: Source, site: Site) -> list[Problem]:
 
 
 MAX_HTML_DEPTH = 512
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
@@ -422,10 +408,10 @@ def html_depth(body: str) -> int:
     if body.count("<") < 2 * MAX_HTML_DEPTH:
         return 0
     depth = deepest = 0
-    for closing, name, self_closing in _TAG.findall(body):
+    for closing, name in _TAG.findall(body):
         if closing:
             depth = max(0, depth - 1)
-        elif not self_closing and name.lower() not in _VOID:
+        elif name.lower() not in _VOID:  # HTML ignores "/>" on other elements: <div/> opens
             depth += 1
             deepest = max(deepest, depth)
     return deepest

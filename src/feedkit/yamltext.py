@@ -8,13 +8,41 @@ from typing import Any
 import yaml
 
 try:  # libyaml is ~10x faster than the pure-Python loader; PyYAML wheels ship it
-    Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - only on builds without libyaml
-    Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping names the same key twice (lines are 0-based, within the front matter)."""
+
+    def __init__(self, key: str, first_line: int, mark: yaml.Mark) -> None:
+        super().__init__(None, None, f"duplicate key {key!r}", mark)
+        self.key, self.first_line = key, first_line
+
+
+class Loader(_Base):  # type: ignore[misc]
+    """The safe loader, refusing a key given twice in one mapping.
+
+    YAML (and Jekyll) silently keep the last value, so the first one the author wrote is lost.
+    Keys brought in by a merge (``<<: *base``) may still be overridden, as YAML intends.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: dict[str, yaml.Node] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                continue
+            first = seen.setdefault(key_node.value, key_node)
+            if first is not key_node:
+                raise DuplicateKey(key_node.value, first.start_mark.line, key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=Loader)  # CSafeLoader: no arbitrary objects
+    return yaml.load(text, Loader=Loader)  # a safe loader: no arbitrary objects
 
 
 def node_line(text: str, path: Sequence[str | int]) -> int | None:
@@ -44,7 +72,7 @@ def node_line(text: str, path: Sequence[str | int]) -> int | None:
     return line
 
 
-def failing_scalar(text: str) -> tuple[int, str] | None:
+def failing_scalar(text: str) -> tuple[int, str, str] | None:
     """0-based line and text of the first value the safe constructor cannot build.
 
     Loading reports such failures (``date: 2022-02-30``, ``!!int abc``) without a position;
@@ -61,8 +89,8 @@ def failing_scalar(text: str) -> tuple[int, str] | None:
         if isinstance(node, yaml.ScalarNode):
             try:
                 constructor.construct_object(node, deep=True)
-            except Exception:
-                return node.start_mark.line, str(node.value)
+            except Exception:  # any failure here is the answer we look for
+                return node.start_mark.line, str(node.value), str(node.tag).rsplit(":", 1)[-1]
         elif isinstance(node, yaml.SequenceNode):
             pending.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
