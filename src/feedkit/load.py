@@ -112,16 +112,14 @@ def relative(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-def read_source(file: Path, site_root: Path, max_bytes: int | None = None) -> Source:
+def read_source(file: Path, site_root: Path) -> Source:
     """Read one post file. Raises PostError with the line of whatever is wrong."""
-    return parse_source(file.read_bytes(), file, site_root, max_bytes)
+    return parse_source(file.read_bytes(), file, site_root)
 
 
-def parse_source(data: bytes, file: Path, site_root: Path, max_bytes: int | None = None) -> Source:
+def parse_source(data: bytes, file: Path, site_root: Path) -> Source:
     """Parse the bytes of one post file (already read, e.g. to hash them)."""
     rel = relative(file, site_root)
-    if max_bytes is not None and len(data) > max_bytes:
-        raise _error(rel, 1, "file", f"is {len(data):,} bytes, over the limit of {max_bytes:,}")
     text = _decode(data, rel)
     return split(text, rel, file)
 

@@ -19,7 +19,6 @@ from ..urls import encode_path
 GENERATOR = "feedkit"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
-GENERATOR_URI = "https://pypi.org/project/feedkit/"
 EXTENSIONS = {"rss": "rss", "atom": "atom", "json": "json"}
 
 
@@ -56,7 +55,7 @@ def build(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> FeedGene
     fg.link(href=site.home_url, rel="alternate")
     if site.lang:
         fg.language(site.lang)
-    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.generator(GENERATOR)
     updated = feed_updated(feed, site)
     fg.updated(updated)
     fg.lastBuildDate(updated)
