@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 demo: $(VENV)/.run-deps ## publish the bundled example site into feeds/
 	$(BIN)/feedkit publish example
-	@echo "Feeds of the example site are in $(CURDIR)/feeds/ (all.rss, all.atom, all.json, category/, tag/)"
+	@echo "Feeds of the example site are in $(CURDIR)/feeds/: all.rss, all.atom, all.json, category/, tag/; open index.html for the list"
 
 test: $(VENV)/.test-deps ## unit, CLI, regression and client tests, then lint; feeds/ must be current
 	$(BIN)/pytest
