@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -418,3 +419,19 @@ def test_cached_names_round_trip(categories: tuple[str, ...], tags: tuple[str, .
     when = datetime(2022, 1, 1, tzinfo=timezone.utc)
     post = Post("p", "T", when, when, categories, tags, "u", "u", "", True, True)
     assert _unpack(_pack(post)) == (categories, tags)
+
+
+def test_progress_learns_the_file_count_then_advances_once_per_file(tmp_path: Path) -> None:
+    site = make_site(tmp_path, posts=5)
+    (site / "_posts" / "2022-02-01-bad.md").write_text("---\ntitle: ''\n---\n", encoding="utf-8")
+    totals: list[int] = []
+    steps: list[int] = []
+
+    def start(total: int) -> Callable[[int], None]:
+        totals.append(total)
+        return steps.append
+
+    publish(site, progress=start)
+    publish(site, progress=start)  # from the cache: the same count
+    assert totals == [6, 6]
+    assert steps == [1] * 12

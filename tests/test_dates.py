@@ -133,10 +133,10 @@ def test_jekyll_style_text_round_trips(moment: datetime, offset: timezone) -> No
 @given(st.dates(min_value=date(1000, 1, 1)), st.times())
 def test_yaml_timestamps_survive_the_schema_and_the_parser(day: date, time: object) -> None:
     """What PyYAML gives for an unquoted timestamp passes the schema pattern and parses."""
-    from feedkit.validate import _jsonable
+    from feedkit.validate import _Plain
 
     moment = datetime.combine(day, time)  # type: ignore[arg-type]
-    as_json = json.loads(json.dumps(_jsonable({"date": moment})))["date"]
+    as_json = json.loads(json.dumps(_Plain().convert({"date": moment})))["date"]
     assert re.match(dates.DATE_PATTERN, as_json)
     assert dates.parse(moment, SHANGHAI).value == moment.replace(microsecond=0, tzinfo=timezone.utc)
 

@@ -6,6 +6,7 @@ parsed and validated, in worker processes when there are many (a cold run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -55,19 +56,20 @@ def collect(
     future: bool = False,
     now: datetime | None = None,
     cache: Cache | None = None,
-    progress: load.Progress | None = None,
+    progress: Callable[[int], load.Progress | None] | None = None,
 ) -> Collected:
     """Read and check every post: valid ones become `Post`s, the rest `PostError`s."""
     now = now or datetime.now(timezone.utc)
     files = load.find_posts(site.posts_dir, site.root)
+    advance = progress(len(files)) if progress else None  # a bar knows its length up front
     outcomes: dict[str, tuple[Outcome, bool]] = {}
     misses: list[Miss] = []
     for found in files:
         entry = _cached_entry(cache, found, misses, site.max_post_bytes)
         if entry is not None:
             outcomes[found.path] = (_from_entry(found.path, entry), True)
-            if progress:
-                progress(1)
+            if advance:
+                advance(1)
     job = _Job(site, Validator.for_site(site))
     for miss, (status, outcome, record, digest) in zip(
         misses, parallel_map(_evaluate, job, misses), strict=True
@@ -77,8 +79,8 @@ def collect(
             post = outcome if isinstance(outcome, Post) else None
             cache.store(found.path, found.size, found.mtime_ns, digest, status, record, post)
         outcomes[found.path] = (outcome, False)
-        if progress:
-            progress(1)
+        if advance:
+            advance(1)
     if cache is not None:
         cache.forget_all_but(set(outcomes))
         cache.flush()  # rows exist before rendered content is attached to them

@@ -222,9 +222,8 @@ def publish(
         cache = open_cache(site, write=writing)
         if cache is not None:
             stack.enter_context(cache)
-        files = progress(_count_posts(site)) if progress else None
         when = site.future if future is None else future
-        collected = collect(site, future=when, now=now, cache=cache, progress=files)
+        collected = collect(site, future=when, now=now, cache=cache, progress=progress)
         if strict and collected.rejected:
             raise InvalidPostsError(collected.rejected)
         ledger = Ledger.read(site.output, site.url + site.baseurl)
@@ -254,10 +253,6 @@ def notify_hub(site: Site, written: list[str]) -> PingReport:
     return ping(site.hub, [site.feeds_url + encode_path(name) for name in feeds])
 
 
-def _count_posts(site: Site) -> int:
-    return len(load.find_posts(site.posts_dir, site.root))
-
-
 def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writing: bool) -> None:
     """Render, serialise and write (or compare) every feed that may have changed."""
     site, feeds, out_dir = result.site, result.feedset.documents, result.site.output
@@ -279,13 +274,15 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     emitted: list[Emitted] = []
     for files in parallel_map(emit, job, range(len(current)), min_per_worker=FEEDS_PER_WORKER):
         emitted.extend(files)
-    changed = sorted({e.name for e in emitted if e.changed} | set(changes(pages, out_dir)))
-    result.unchanged = sorted(names - set(changed))
+    feeds_changed = {e.name for e in emitted if e.changed}
     if not writing:
-        result.changed = sorted(set(changed) | set(changes(bookkeeping, out_dir)))
+        pages_changed = set(changes(pages, out_dir))
+        result.unchanged = sorted(names - feeds_changed - pages_changed)
+        result.changed = sorted(feeds_changed | pages_changed | set(changes(bookkeeping, out_dir)))
         result.stale = stale
         return
-    write_all(pages, out_dir)
+    changed = sorted(feeds_changed | set(write_all(pages, out_dir).written))
+    result.unchanged = sorted(names - set(changed))
     if cache is not None:
         for e in emitted:
             cache.record_output(e.name, signatures[e.stem], e.size, e.mtime_ns)

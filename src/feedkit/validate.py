@@ -140,11 +140,6 @@ class _Plain:
         return value
 
 
-def _jsonable(value: Any) -> Any:
-    """Front matter as JSON Schema sees it (see `_Plain`)."""
-    return _Plain().convert(value)
-
-
 def _problem(source: Source, error: jsonschema.ValidationError) -> Problem:
     path = list(error.absolute_path)
     if error.validator == "required":
