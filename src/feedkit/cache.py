@@ -72,7 +72,12 @@ class Cache:
         self.fingerprint = fingerprint
         self.write = write
         self.warnings: list[str] = []
+        # Rows are fetched one by one until load_all(): a run that only adds posts reads the
+        # few rows its feeds show, not all 100,000.
         self.entries: dict[str, Entry] = {}
+        self._absent: set[str] = set()
+        self.complete = False
+        self._state: str | None = None
         self.outputs: dict[str, tuple[str, int, int]] = {}  # name -> signature, size, mtime_ns
         self._pending: dict[str, list[tuple[Any, ...]]] = {}  # SQL -> rows, written in batches
         self._db = self._open()
@@ -107,13 +112,17 @@ class Cache:
         if not self.write and not self.path.exists():
             db = sqlite3.connect(":memory:")
             db.executescript(_SCHEMA)
+            self.complete = True
             return db
         db = sqlite3.connect(self.path)
         try:
             if self._check(db):
-                self.entries = self._load(db)
                 rows = db.execute("SELECT name, signature, size, mtime_ns FROM outputs")
                 self.outputs = {row[0]: (row[1], row[2], row[3]) for row in rows}
+                row = db.execute("SELECT value FROM settings WHERE key = 'state'").fetchone()
+                self._state = row[0] if row else None
+            else:
+                self.complete = True  # an empty cache: every row is known (none)
         except BaseException:
             db.close()
             raise
@@ -140,18 +149,57 @@ class Cache:
         if self.write:  # made by other code or settings: start over
             db.execute("DELETE FROM posts")
             db.execute("DELETE FROM outputs")
+            db.execute("DELETE FROM settings WHERE key = 'state'")
             db.execute(
                 "INSERT OR REPLACE INTO settings VALUES ('fingerprint', ?)", (self.fingerprint,)
             )
         return False
 
-    @staticmethod
-    def _load(db: sqlite3.Connection) -> dict[str, Entry]:
-        rows = db.execute(
-            "SELECT path, size, mtime_ns, digest, status, record, ts, utcoffset, has_offset, names"
-            " FROM posts"
-        )
-        return {row[0]: Entry(*row[1:]) for row in rows}
+    def load_all(self) -> None:
+        """Read every row (a full run looks at every post); rows changed in memory stay."""
+        if self.complete:
+            return
+        for row in self._db.execute(f"SELECT {_COLUMNS} FROM posts"):
+            if row[0] not in self.entries:
+                self.entries[row[0]] = Entry(*row[1:])
+        self._absent.clear()
+        self.complete = True
+
+    def entry(self, path: str) -> Entry | None:
+        """The row for `path`, read on first use."""
+        entry = self.entries.get(path)
+        if entry is None and not self.complete and path not in self._absent:
+            self.preload([path])
+            entry = self.entries.get(path)
+        return entry
+
+    def preload(self, paths: list[str]) -> None:
+        """Read the rows of `paths` not read yet, a few hundred per query."""
+        wanted = [p for p in paths if p not in self.entries and p not in self._absent]
+        if self.complete or not wanted:
+            return
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_COLUMNS} FROM posts WHERE path IN ({marks})"
+            for row in self._db.execute(sql, chunk):
+                self.entries[row[0]] = Entry(*row[1:])
+            self._absent.update(p for p in chunk if p not in self.entries)
+
+    def known_paths(self) -> set[str]:
+        """Every post file the cache has a row for."""
+        if self.complete:
+            return set(self.entries)
+        return {row[0] for row in self._db.execute("SELECT path FROM posts")}
+
+    @property
+    def state(self) -> str | None:
+        """What the last writing run recorded about itself (see state.py), if anything."""
+        return self._state
+
+    def save_state(self, text: str) -> None:
+        self._state = text
+        self._queue("INSERT OR REPLACE INTO settings VALUES ('state', ?)", (text,))
 
     def _remove_files(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -161,14 +209,14 @@ class Cache:
 
     def fresh(self, path: str, size: int, mtime_ns: int) -> Entry | None:
         """The entry for `path` if the file looks untouched (same size and mtime)."""
-        entry = self.entries.get(path)
+        entry = self.entry(path)
         if entry is not None and entry.size == size and entry.mtime_ns == mtime_ns:
             return entry
         return None
 
     def same_content(self, path: str, digest: str, size: int, mtime_ns: int) -> Entry | None:
         """The entry for `path` if its content is unchanged; records the new mtime."""
-        entry = self.entries.get(path)
+        entry = self.entry(path)
         if entry is None or entry.digest != digest:
             return None
         entry.size, entry.mtime_ns = size, mtime_ns
@@ -183,6 +231,7 @@ class Cache:
     ) -> None:  # fmt: skip
         entry = Entry(size, mtime_ns, digest, status, record, *_index(post))
         self.entries[path] = entry
+        self._absent.discard(path)
         self._queue(
             "INSERT OR REPLACE INTO posts (path, size, mtime_ns, digest, status, record, ts,"
             " utcoffset, has_offset, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -191,6 +240,7 @@ class Cache:
 
     def forget_all_but(self, paths: set[str]) -> None:
         """Drop rows of files that no longer exist."""
+        self.load_all()
         gone = [p for p in self.entries if p not in paths]
         for path in gone:
             del self.entries[path]
@@ -202,7 +252,7 @@ class Cache:
         if not row or row[0] is None:
             return False
         data = json.loads(row[0])
-        entry = self.entries.get(post.path)
+        entry = self.entry(post.path)
         # Made from other content (a read-only run sees edits the table does not), or for
         # another id (fragments carry it): not for this post.
         if entry is None or data["digest"] != entry.digest or data["id"] != post.id:
@@ -213,7 +263,7 @@ class Cache:
 
     def store_rendered(self, post: Post) -> None:
         data = {
-            "digest": self.entries[post.path].digest,
+            "digest": self.entry(post.path).digest,  # type: ignore[union-attr]
             "id": post.id,
             "summary": post.summary,
             "fragments": post.fragments,
@@ -254,6 +304,9 @@ class Cache:
         for sql, rows in self._pending.items():
             self._db.executemany(sql, rows)
         self._pending.clear()
+
+
+_COLUMNS = "path, size, mtime_ns, digest, status, record, ts, utcoffset, has_offset, names"
 
 
 class _Foreign(Exception):

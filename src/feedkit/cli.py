@@ -106,7 +106,7 @@ def validate_command(site: Path, config: Path | None) -> None:
     _print_rejected(collected.rejected, site, err=False)
     problems = sum(len(e.problems) for e in collected.rejected)
     click.echo(
-        f"{collected.read} post file(s) checked: {len(collected.posts)} valid, "
+        f"{collected.read} post file(s) checked: {collected.published} valid, "
         f"{len(collected.rejected)} invalid ({problems} problem(s)), "
         f"{collected.unpublished} unpublished."
     )
@@ -248,7 +248,7 @@ def _bar(total: int) -> Iterator[Any]:
 def _summary(result: PublishResult) -> str:
     c = result.collected
     posts = (
-        f"{c.read} post file(s): {len(c.posts)} published, {len(c.rejected)} rejected, "
+        f"{c.read} post file(s): {c.published} published, {len(c.rejected)} rejected, "
         f"{c.unpublished} unpublished, {c.future} future, {c.cached} from cache"
     )
     if result.planned:
@@ -261,7 +261,7 @@ def _summary(result: PublishResult) -> str:
             f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
             f"{len(result.removed)} removed"
         )
-    feeds = len(result.feedset.feeds)
+    feeds = result.feeds
     return (
         f"feedkit: {posts}; {feeds} feed(s): {files}; {result.seconds:.2f} s; {result.site.output}"
     )

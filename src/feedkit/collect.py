@@ -25,21 +25,24 @@ Miss = tuple[load.PostFile, str | None]  # the file, and its content digest if a
 
 @dataclass
 class Collected:
-    """The outcome of reading and checking every post of a site."""
+    """The outcome of reading and checking every post of a site.
+
+    `posts` holds every published post, except after a run that only added posts to the last
+    run's (see state.py): then it holds the new ones, and the counts cover the whole site.
+    """
 
     posts: list[Post] = field(default_factory=list)
     rejected: list[PostError] = field(default_factory=list)
+    published: int = 0  # valid posts published now (past-dated, or any with --future)
     unpublished: int = 0  # published: false
     future: int = 0  # dated after now, left out without --future
     cached: int = 0  # files whose result came from the cache
-
-    @property
-    def offsetless(self) -> int:
-        return sum(1 for post in self.posts if not post.date_has_offset)
+    offsetless: int = 0  # published posts whose date has no UTC offset
+    next_due: int | None = None  # unix time of the soonest future post left out
 
     @property
     def read(self) -> int:
-        return len(self.posts) + len(self.rejected) + self.unpublished + self.future
+        return self.published + len(self.rejected) + self.unpublished + self.future
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,33 @@ def collect(
     now: datetime | None = None,
     cache: Cache | None = None,
     progress: Callable[[int], load.Progress | None] | None = None,
+    files: list[load.PostFile] | None = None,
 ) -> Collected:
-    """Read and check every post: valid ones become `Post`s, the rest `PostError`s."""
+    """Read and check every post: valid ones become `Post`s, the rest `PostError`s.
+
+    `files` is what load.find_posts gives, if the caller has it already.
+    """
+    if files is None:
+        files = load.find_posts(site.posts_dir, site.root)
+    if cache is not None:
+        cache.load_all()
+    collected = collect_files(site, files, future=future, now=now, cache=cache, progress=progress)
+    if cache is not None:
+        cache.forget_all_but({found.path for found in files})
+    return collected
+
+
+def collect_files(
+    site: Site,
+    files: list[load.PostFile],
+    *,
+    future: bool = False,
+    now: datetime | None = None,
+    cache: Cache | None = None,
+    progress: Callable[[int], load.Progress | None] | None = None,
+) -> Collected:
+    """Read and check the post files `files` (sorted by path), through the cache."""
     now = now or datetime.now(timezone.utc)
-    files = load.find_posts(site.posts_dir, site.root)
     advance = progress(len(files)) if progress else None  # a bar knows its length up front
     outcomes: dict[str, tuple[Outcome, bool]] = {}
     misses: list[Miss] = []
@@ -82,7 +108,6 @@ def collect(
         if advance:
             advance(1)
     if cache is not None:
-        cache.forget_all_but(set(outcomes))
         cache.flush()  # rows exist before rendered content is attached to them
     return _tally(outcomes, [found.path for found in files], future, now)
 
@@ -91,7 +116,7 @@ def _cached_entry(
     cache: Cache | None, found: load.PostFile, misses: list[Miss], max_bytes: int
 ) -> Entry | None:
     """The cache's entry for an unchanged file, else None (and the file joins `misses`)."""
-    if cache is None or found.path not in cache.entries:
+    if cache is None or cache.entry(found.path) is None:
         misses.append((found, None))
         return None
     if found.size > max_bytes and cache.fresh(found.path, found.size, found.mtime_ns) is None:
@@ -149,6 +174,10 @@ def _tally(
             collected.unpublished += 1
         elif outcome.date > now and not future:
             collected.future += 1
+            due = int(outcome.date.timestamp())
+            collected.next_due = min(due, collected.next_due or due)
         else:
             collected.posts.append(outcome)
+            collected.offsetless += not outcome.date_has_offset
+    collected.published = len(collected.posts)
     return collected

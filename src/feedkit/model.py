@@ -54,6 +54,7 @@ class Feed:
     page: int = 0
     pages: int = 0  # full archive pages of this group (0: no archives)
     complete: bool = False  # the subscription feed holds every post of the group
+    names: tuple[str, ...] = ()  # every name of the group as written (merged by slug), sorted
 
     @property
     def base(self) -> str:

@@ -15,17 +15,17 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
-from . import load, manifest, render, version
-from .cache import Cache
-from .collect import Collected, collect
+from . import load, manifest, render, state, version
+from .cache import Cache, CachedPost
+from .collect import Collected, collect, collect_files
 from .discovery import site_pages
 from .errors import InvalidPostsError
 from .feeds import EXTENSIONS, WRITERS
 from .feeds.fragments import post_fragments
-from .group import group
+from .group import Group, extend, group
 from .ledger import LEDGER_NAME, Ledger
 from .lock import locked
 from .model import Feed, FeedSet, Post
@@ -68,6 +68,8 @@ class PublishResult:
     seconds: float = 0.0
     cache_warnings: list[str] = field(default_factory=list)
     hub: PingReport | None = None  # WebSub notifications sent after writing
+    feeds: int = 0  # subscription feeds of the site
+    up_to_date: bool = False  # nothing changed since the last run: answered from its record
 
     @property
     def warnings(self) -> list[str]:
@@ -94,13 +96,13 @@ class PublishResult:
         return {
             "posts": {
                 "read": c.read,
-                "published": len(c.posts),
+                "published": c.published,
                 "rejected": len(c.rejected),
                 "unpublished": c.unpublished,
                 "future": c.future,
                 "from_cache": c.cached,
             },
-            "feeds": len(self.feedset.feeds),
+            "feeds": self.feeds,
             "files": {
                 "written": self.changed if self.planned else self.written,
                 "unchanged": len(self.unchanged),
@@ -176,7 +178,7 @@ def feed_signature(feed: Feed, cache: Cache) -> str:
     h.update(repr((feed.kind, feed.name, feed.stem, feed.title, feed.total, feed.page, feed.pages,
                    feed.complete)).encode())  # fmt: skip
     for post in feed.posts:
-        entry = cache.entries.get(post.path)
+        entry = cache.entry(post.path)
         h.update(repr((post.path, post.id, entry.digest if entry else None)).encode())
     return h.hexdigest()
 
@@ -208,6 +210,8 @@ def publish(
     is written; ``result.changed`` and ``result.stale`` list what would be written and removed.
     Raises `LockBusyError` if another run holds the site's lock for `lock_timeout` seconds.
     `progress`, given the number of post files, may return a callback advanced per file.
+    With the cache, a run after which nothing changed, or only posts were added, reads only
+    what it must (see state.py); ``result.collected.posts`` then holds only the new posts.
     """
     started = time.monotonic()
     site = load_site(site_dir, config)
@@ -223,23 +227,116 @@ def publish(
         if cache is not None:
             stack.enter_context(cache)
         when = site.future if future is None else future
-        collected = collect(site, future=when, now=now, cache=cache, progress=progress)
-        if strict and collected.rejected:
-            raise InvalidPostsError(collected.rejected)
-        ledger = Ledger.read(site.output, site.url + site.baseurl)
-        for post in collected.posts:
-            if post.path not in ledger.ids:  # new posts (and those with their own id)
-                ledger.assign(post)
-        feedset = group(collected.posts, site)
-        for post in {id(p): p for feed in feedset.documents for p in feed.posts}.values():
-            ledger.assign(post)  # the posts a feed shows take their recorded id
-        result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
+        now = now or datetime.now(timezone.utc)
+        files = load.find_posts(site.posts_dir, site.root)
+        steps = _plan(site, cache, files, when, now)
+        if steps.record is not None and steps.unchanged:
+            result = _answer_unchanged(site, steps.record, check=check, dry_run=dry_run)
+            if strict and result.collected.rejected:
+                raise InvalidPostsError(result.collected.rejected)
+            if writing:
+                remove_leftover_temp_files(site.output)
+        else:
+            result = _run(site, cache, files, steps, when, now, strict, check, dry_run, progress)
+            if writing and cache is not None:
+                record = _record(result, files, when)
+                cache.save_state(record.dumps() if record else "")
         result.cache_warnings = cache.warnings if cache is not None else []
-        _emit_all(result, ledger, cache, writing)
     if site.hub and result.written:
         result.hub = notify_hub(site, result.written)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _plan(
+    site: Site, cache: Cache | None, files: list[load.PostFile], future: bool, now: datetime
+) -> state.Plan:
+    if cache is None:
+        return state.Plan()
+    record = state.Record.loads(cache.state)
+    return state.plan(record, files, cache.known_paths, output=site.output, future=future, now=now)
+
+
+def _run(
+    site: Site, cache: Cache | None, files: list[load.PostFile], steps: state.Plan, when: bool,
+    now: datetime, strict: bool, check: bool, dry_run: bool,
+    progress: Callable[[int], load.Progress | None] | None,
+) -> PublishResult:  # fmt: skip
+    """Read, check, group and write: every post, or only the new ones if that is enough."""
+    feedset: FeedSet | None = None
+    if steps.record is not None and steps.new and cache is not None:
+        added = collect_files(site, steps.new, future=when, now=now, cache=cache, progress=progress)
+        collected = state.collected_from(steps.record, added)
+        known = _known_posts(cache, steps.record.groups or [])
+        if known is not None:
+            feedset = extend(steps.record.groups or [], collected.posts, known, site)
+    if feedset is None:  # the full run
+        collected = collect(site, files=files, future=when, now=now, cache=cache, progress=progress)
+        feedset = group(collected.posts, site)
+    if strict and collected.rejected:
+        raise InvalidPostsError(collected.rejected)
+    ledger = Ledger.read(site.output, site.url + site.baseurl)
+    for post in collected.posts:
+        if post.path not in ledger.ids:  # new posts (and those with their own id)
+            ledger.assign(post)
+    for post in {id(p): p for feed in feedset.documents for p in feed.posts}.values():
+        ledger.assign(post)  # the posts a feed shows take their recorded id
+    result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
+    result.feeds = len(feedset.feeds)
+    _emit_all(result, ledger, cache, not (check or dry_run))
+    return result
+
+
+def _known_posts(cache: Cache, groups: list[Group]) -> dict[str, Post] | None:
+    """The posts the last run's feeds showed, from the cache; None if one is missing."""
+    paths = list(dict.fromkeys(path for g in groups for path in g.paths))
+    cache.preload(paths)
+    posts: dict[str, Post] = {}
+    for path in paths:
+        entry = cache.entry(path)
+        if entry is None or entry.status != "post":
+            return None
+        posts[path] = CachedPost(path, entry)
+    return posts
+
+
+def _answer_unchanged(
+    site: Site, record: state.Record, *, check: bool, dry_run: bool
+) -> PublishResult:
+    """The result of a run that finds everything as the last run left it."""
+    feedset = FeedSet(warnings=list(record.warnings))
+    collected = state.collected_from(record)
+    result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
+    result.feeds, result.outputs, result.up_to_date = record.feeds, record.feed_files, True
+    result.unchanged = sorted(set(record.outputs) - {LEDGER_NAME, manifest.MANIFEST_NAME})
+    return result
+
+
+def _record(result: PublishResult, files: list[load.PostFile], future: bool) -> state.Record | None:
+    """What the next run needs to know of this one; None if a written file cannot be read."""
+    site, collected = result.site, result.collected
+    names = {*result.unchanged, *result.written, LEDGER_NAME, manifest.MANIFEST_NAME}
+    outputs = state.stat_outputs(site.output, sorted(names))
+    if outputs is None:
+        return None
+    return state.Record(
+        files=state.files_digest(files),
+        count=len(files),
+        output=str(site.output),
+        future=future,
+        outputs=outputs,
+        feed_files=result.outputs,
+        feeds=result.feeds,
+        counts=state.counts_of(collected),
+        next_due=collected.next_due,
+        rejected=[error.problems for error in collected.rejected],
+        warnings=result.feedset.warnings,
+        groups=(
+            [Group.of(feed) for feed in result.feedset.feeds]
+            if site.items and not site.archive_size
+            else None
+        ),
+    )
 
 
 def notify_hub(site: Site, written: list[str]) -> PingReport:

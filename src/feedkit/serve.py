@@ -277,7 +277,7 @@ def describe(result: PublishResult) -> str:
     """One line: what was read, what was written, and the first problem if a post was rejected."""
     c = result.collected
     text = (
-        f"{len(c.posts)} post(s), {len(c.rejected)} rejected; {len(result.written)} file(s) "
+        f"{c.published} post(s), {len(c.rejected)} rejected; {len(result.written)} file(s) "
         f"written, {len(result.removed)} removed; {result.seconds:.2f} s"
     )
     problems = [str(p) for e in c.rejected for p in e.problems]

@@ -1,0 +1,247 @@
+"""Runs answered from the last run's record: nothing changed, or only posts added (state.py).
+
+The promise is that such a run gives exactly what a full run gives: the same files, byte for
+byte, and the same summary. Each test compares with a full run without the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import feedkit
+from conftest import NOW
+from feedkit.errors import InvalidPostsError
+
+CATEGORIES = ["news", "Markets", "markets", "银行", "A&B"]  # Markets/markets share a file name
+TAGS = ["t0", "t1", "股票", "基金", "T1"]
+
+
+def make_site(root: Path, items: int = 3, archive_size: int = 0) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "_config.yml").write_text(
+        "title: State\nurl: https://x.org\ntimezone: Asia/Shanghai\n", encoding="utf-8"
+    )
+    (root / "feedkit.toml").write_text(
+        f"items = {items}\narchive_size = {archive_size}\n", encoding="utf-8"
+    )
+    (root / "_posts").mkdir(exist_ok=True)
+    return root
+
+
+def write_post(site: Path, n: int, *, day: int = 1, category: int = 0, tags: tuple[int, ...] = (0,),
+               kind: str = "post") -> Path:  # fmt: skip
+    """Post `n`: a valid post, or one that is "rejected", "unpublished", "future" or "offsetless"."""
+    date = f"2022-03-{day:02d} {n % 24:02d}:{n % 60:02d}:00 +0800"
+    if kind == "future":
+        date = f"{(NOW + timedelta(days=day)):%Y-%m-%d} 10:00:00 +0000"
+    elif kind == "offsetless":
+        date = f"2022-03-{day:02d} 09:00:00"
+    title = "''" if kind == "rejected" else f"Post {n}"
+    extra = "published: false\n" if kind == "unpublished" else ""
+    tag_names = " ".join(TAGS[t] for t in tags)
+    path = site / "_posts" / f"2022-03-{day:02d}-p{n}.md"
+    path.write_text(
+        f"---\ntitle: {title}\ndate: {date}\ncategories: {CATEGORIES[category]}\n"
+        f"tags: {tag_names}\n{extra}---\nBody {n}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def publish(site: Path, **options: object) -> feedkit.PublishResult:
+    options.setdefault("now", NOW)
+    return feedkit.publish(site, **options)  # type: ignore[arg-type]
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def comparable(result: feedkit.PublishResult) -> dict[str, object]:
+    summary = result.summary()
+    del summary["seconds"], summary["output"], summary["files"]
+    del summary["posts"]["from_cache"]  # type: ignore[attr-defined]
+    return summary
+
+
+def assert_same_as_full_run(
+    site: Path, result: feedkit.PublishResult, tmp: Path, *, ledger: bool = True
+) -> None:
+    """`result` and the site's feeds are what a full run without the cache gives.
+
+    The ledger remembers deleted posts, which a full run into a new folder cannot: `ledger`
+    False leaves it out of the comparison.
+    """
+    full = publish(site, use_cache=False, out=tmp / "full")
+    assert comparable(result) == comparable(full)
+    assert result.outputs == full.outputs
+    ours, theirs = files_of(site / "feeds"), files_of(tmp / "full")
+    if not ledger:
+        del ours[".feedkit-ids.tsv"], theirs[".feedkit-ids.tsv"]
+    assert ours == theirs
+
+
+def populate(site: Path) -> None:
+    for n in range(12):
+        write_post(site, n, day=1 + n % 9, category=n % 4, tags=(n % 3, 2))
+    write_post(site, 90, day=3, kind="rejected")
+    write_post(site, 91, day=4, kind="unpublished")
+    write_post(site, 92, day=5, kind="offsetless", category=2)
+    write_post(site, 93, day=30, kind="future")
+
+
+def test_nothing_changed_is_answered_from_the_record(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    first = publish(site)
+    before = {p: p.stat().st_mtime_ns for p in (site / "feeds").rglob("*")}
+    second = publish(site)
+    assert second.up_to_date and not first.up_to_date
+    assert second.written == [] and sorted(second.unchanged) == sorted(first.written)
+    assert comparable(second) == comparable(first)
+    assert second.warnings == first.warnings and len(second.warnings) == 2  # offset, merged names
+    assert second.collected.cached == second.collected.read == 16
+    assert {p: p.stat().st_mtime_ns for p in (site / "feeds").rglob("*")} == before
+    assert_same_as_full_run(site, second, tmp_path)
+
+
+def test_added_posts_read_only_the_new_files_and_give_the_full_runs_feeds(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    write_post(site, 20, day=9, category=1, tags=(0, 4))  # newest: in most feeds
+    write_post(site, 21, day=1, category=2, tags=(1,))  # old: in no feed's newest three
+    write_post(site, 22, day=5, category=3, tags=(3,))  # a new tag
+    write_post(site, 23, day=2, kind="rejected")
+    write_post(site, 24, day=2, kind="unpublished")
+    write_post(site, 25, day=9, kind="future")
+    write_post(site, 26, day=8, kind="offsetless", category=4)  # a new category
+    result = publish(site)
+    assert not result.up_to_date
+    assert sorted(p.path for p in result.collected.posts) == [
+        f"_posts/2022-03-0{d}-p{n}.md" for d, n in ((1, 21), (5, 22), (8, 26), (9, 20))
+    ]  # only the new files were read
+    assert result.collected.published == 17 and len(result.collected.rejected) == 2
+    assert result.collected.future == 2 and result.collected.unpublished == 2
+    assert "tag/基金.json" in result.written and "category/a-b.json" in result.written
+    assert_same_as_full_run(site, result, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit a post", "delete a post", "touch a post", "touch a feed", "delete a feed",
+     "edit the ledger"],
+)  # fmt: skip
+def test_any_other_change_makes_a_full_run(tmp_path: Path, change: str) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    write_post(site, 30, day=9)  # new posts as well, so the run would otherwise only add
+    post = site / "_posts" / "2022-03-02-p1.md"
+    feed = site / "feeds" / "all.atom"
+    if change == "edit a post":
+        write_post(site, 1, day=2, category=1, tags=(4,))  # same URL, other tags
+    elif change == "delete a post":
+        post.unlink()
+    elif change == "touch a post":
+        os.utime(post, ns=(post.stat().st_mtime_ns + 10**9,) * 2)
+    elif change == "touch a feed":
+        feed.write_bytes(feed.read_bytes().replace(b"State", b"Stale"))
+    elif change == "delete a feed":
+        feed.unlink()
+    else:
+        ledger = site / "feeds" / ".feedkit-ids.tsv"
+        ledger.write_text(ledger.read_text().replace("/p8.html", "/p8-old.html"), encoding="utf-8")
+    result = publish(site)
+    assert not result.up_to_date
+    assert len(result.collected.posts) == result.collected.published  # every post was read
+    if change != "edit the ledger":  # the ledger keeps an id the full run cannot know
+        assert_same_as_full_run(site, result, tmp_path, ledger=change != "delete a post")
+    else:
+        assert "p8-old.html" in (site / "feeds" / "all.atom").read_text(encoding="utf-8")
+
+
+def test_a_future_post_falling_due_makes_a_full_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    assert publish(site).collected.future == 1
+    assert publish(site).up_to_date  # still ahead of now
+    later = publish(site, now=NOW + timedelta(days=31))
+    assert not later.up_to_date and later.collected.future == 0
+    assert "Post 93" in (site / "feeds" / "all.atom").read_text(encoding="utf-8")
+
+
+def test_with_archives_added_posts_make_a_full_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", archive_size=2)
+    populate(site)
+    publish(site)
+    assert publish(site).up_to_date
+    write_post(site, 40, day=9)
+    result = publish(site)
+    assert len(result.collected.posts) == result.collected.published == 14
+    assert_same_as_full_run(site, result, tmp_path)
+
+
+def test_strict_and_check_hold_on_an_unchanged_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    with pytest.raises(InvalidPostsError) as caught:
+        publish(site, strict=True)
+    assert [p.path for e in caught.value.rejected for p in e.problems] == [
+        "_posts/2022-03-03-p90.md"
+    ]
+    check = publish(site, check=True)
+    assert check.up_to_date and check.changed == [] and check.stale == []
+
+
+def test_another_output_folder_makes_a_full_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    elsewhere = publish(site, out=tmp_path / "elsewhere")
+    assert not elsewhere.up_to_date and len(elsewhere.written) > 0
+    assert files_of(tmp_path / "elsewhere") == files_of(site / "feeds")
+
+
+posts = st.lists(
+    st.tuples(
+        st.integers(1, 9),  # day
+        st.integers(0, len(CATEGORIES) - 1),
+        st.lists(st.integers(0, len(TAGS) - 1), min_size=1, max_size=3, unique=True),
+        st.sampled_from(["post"] * 6 + ["rejected", "unpublished", "future", "offsetless"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=posts, added=posts, items=st.integers(1, 4))
+def test_adding_posts_gives_what_a_full_run_gives(
+    before: list[tuple[int, int, list[int], str]],
+    added: list[tuple[int, int, list[int], str]],
+    items: int,
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = make_site(Path(tmp) / "site", items=items)
+        for n, (day, category, tags, kind) in enumerate(before):
+            write_post(site, n, day=day, category=category, tags=tuple(tags), kind=kind)
+        publish(site)
+        for n, (day, category, tags, kind) in enumerate(added, start=100):
+            write_post(site, n, day=day, category=category, tags=tuple(tags), kind=kind)
+        result = publish(site)
+        assert result.up_to_date == (not added)
+        if added:  # only the new files were read
+            assert all(int(p.path.rsplit("p", 1)[1][:-3]) >= 100 for p in result.collected.posts)
+        assert_same_as_full_run(site, result, Path(tmp))
