@@ -186,11 +186,12 @@ class Cache:
                 self.entries[row[0]] = Entry(*row[1:])
             self._absent.update(p for p in chunk if p not in self.entries)
 
-    def known_paths(self) -> set[str]:
-        """Every post file the cache has a row for."""
+    def file_rows(self) -> dict[str, tuple[int, int, str]]:
+        """Size, mtime and content digest of every post file the cache has a row for."""
         if self.complete:
-            return set(self.entries)
-        return {row[0] for row in self._db.execute("SELECT path FROM posts")}
+            return {p: (e.size, e.mtime_ns, e.digest) for p, e in self.entries.items()}
+        rows = self._db.execute("SELECT path, size, mtime_ns, digest FROM posts")
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     @property
     def state(self) -> str | None:
@@ -219,11 +220,17 @@ class Cache:
         entry = self.entry(path)
         if entry is None or entry.digest != digest:
             return None
-        entry.size, entry.mtime_ns = size, mtime_ns
+        self.touched(path, size, mtime_ns)
+        return entry
+
+    def touched(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record the new size and mtime of a file whose content is known to be unchanged."""
+        entry = self.entries.get(path)
+        if entry is not None:
+            entry.size, entry.mtime_ns = size, mtime_ns
         self._queue(
             "UPDATE posts SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
         )
-        return entry
 
     def store(
         self, path: str, size: int, mtime_ns: int, digest: str, status: str, record: str,
@@ -283,6 +290,12 @@ class Cache:
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+    def touch_output(self, name: str, before: tuple[int, int], now: tuple[int, int]) -> None:
+        """`name`'s size and mtime went from `before` to `now` with the same bytes (a checkout)."""
+        known = self.outputs.get(name)
+        if known is not None and known[1:] == before and before != now:
+            self.record_output(name, known[0], *now)
 
     def record_output(self, name: str, signature: str, size: int, mtime_ns: int) -> None:
         self.outputs[name] = (signature, size, mtime_ns)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import load, manifest, render, state, version
 from .cache import Cache, CachedPost
+from .cache import digest as content_digest
 from .collect import Collected, collect, collect_files
 from .discovery import site_pages
 from .errors import InvalidPostsError
@@ -69,6 +70,7 @@ class PublishResult:
     cache_warnings: list[str] = field(default_factory=list)
     hub: PingReport | None = None  # WebSub notifications sent after writing
     feeds: int = 0  # subscription feeds of the site
+    digests: dict[str, str] = field(default_factory=dict)  # content digest of files produced
     up_to_date: bool = False  # nothing changed since the last run: answered from its record
 
     @property
@@ -230,16 +232,20 @@ def publish(
         now = now or datetime.now(timezone.utc)
         files = load.find_posts(site.posts_dir, site.root)
         steps = _plan(site, cache, files, when, now)
-        if steps.record is not None and steps.unchanged:
-            result = _answer_unchanged(site, steps.record, check=check, dry_run=dry_run)
+        if steps.record is not None and cache is not None:
+            _note_touched(cache, steps)
+        if steps.unchanged:
+            result = _answer_unchanged(site, steps, check=check, dry_run=dry_run)
             if strict and result.collected.rejected:
                 raise InvalidPostsError(result.collected.rejected)
             if writing:
                 remove_leftover_temp_files(site.output)
+            if writing and cache is not None and steps.refreshed:
+                cache.save_state(steps.refreshed_record(files).dumps())
         else:
             result = _run(site, cache, files, steps, when, now, strict, check, dry_run, progress)
             if writing and cache is not None:
-                record = _record(result, files, when)
+                record = _record(result, files, when, steps.outputs)
                 cache.save_state(record.dumps() if record else "")
         result.cache_warnings = cache.warnings if cache is not None else []
     if site.hub and result.written:
@@ -254,7 +260,17 @@ def _plan(
     if cache is None:
         return state.Plan()
     record = state.Record.loads(cache.state)
-    return state.plan(record, files, cache.known_paths, output=site.output, future=future, now=now)
+    return state.plan(record, files, cache.file_rows, output=site.output, future=future, now=now)
+
+
+def _note_touched(cache: Cache, steps: state.Plan) -> None:
+    """Record the new mtimes of files a checkout touched without changing their bytes."""
+    assert steps.record is not None
+    for found in steps.touched:  # plan() compared their content with these rows
+        cache.touched(found.path, found.size, found.mtime_ns)
+    for name, (size, mtime_ns, _) in steps.outputs.items():
+        before = steps.record.outputs[name]
+        cache.touch_output(name, (before[0], before[1]), (size, mtime_ns))
 
 
 def _run(
@@ -301,9 +317,11 @@ def _known_posts(cache: Cache, groups: list[Group]) -> dict[str, Post] | None:
 
 
 def _answer_unchanged(
-    site: Site, record: state.Record, *, check: bool, dry_run: bool
+    site: Site, steps: state.Plan, *, check: bool, dry_run: bool
 ) -> PublishResult:
     """The result of a run that finds everything as the last run left it."""
+    record = steps.record
+    assert record is not None
     feedset = FeedSet(warnings=list(record.warnings))
     collected = state.collected_from(record)
     result = PublishResult(site, collected, feedset, check=check, dry_run=dry_run)
@@ -312,15 +330,18 @@ def _answer_unchanged(
     return result
 
 
-def _record(result: PublishResult, files: list[load.PostFile], future: bool) -> state.Record | None:
+def _record(
+    result: PublishResult, files: list[load.PostFile], future: bool,
+    previous: dict[str, state.Output],
+) -> state.Record | None:  # fmt: skip
     """What the next run needs to know of this one; None if a written file cannot be read."""
     site, collected = result.site, result.collected
     names = {*result.unchanged, *result.written, LEDGER_NAME, manifest.MANIFEST_NAME}
-    outputs = state.stat_outputs(site.output, sorted(names))
+    outputs = state.output_stats(site.output, sorted(names), result.digests, previous)
     if outputs is None:
         return None
     return state.Record(
-        files=state.files_digest(files),
+        files=state.files_digest(state.stats(files)),
         count=len(files),
         output=str(site.output),
         future=future,
@@ -379,6 +400,9 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
         result.stale = stale
         return
     changed = sorted(feeds_changed | set(write_all(pages, out_dir).written))
+    result.digests = {e.name: e.digest for e in emitted} | {
+        name: content_digest(data) for name, data in (pages | bookkeeping).items()
+    }
     result.unchanged = sorted(names - set(changed))
     if cache is not None:
         for e in emitted:

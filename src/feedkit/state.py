@@ -2,15 +2,19 @@
 
 A cron run over 100,000 posts usually finds nothing new, or a few new posts. Learning that from
 the cache means reading and sorting 100,000 rows: seconds. So each writing run leaves a small
-record in the cache: a digest of every post file's path, size and mtime, the size and mtime of
-every file it wrote, its counts and problems, and each feed's newest posts. The next run scans
-the post folder (one stat per file, as always) and compares:
+record in the cache: a digest of every post file's path, size and mtime, the size, mtime and
+content digest of every file it wrote, its counts and problems, and each feed's newest posts.
+The next run scans the post folder (one stat per file, as always) and compares:
 
-- the same files, the written files untouched, no future post due: nothing can have changed,
-  and the record is the run's answer;
+- the same files, the written files as they were, no future post due: nothing can have
+  changed, and the record is the run's answer;
 - the same files plus new ones (a scraper's run): only the new files are read, and each feed
   is its recorded newest posts merged with the new ones;
-- anything else (an edit, a deletion, a due post, a touched feed file): the full run.
+- anything else (an edit, a deletion, a due post, a feed file edited): the full run.
+
+A git checkout (as in a CI job) gives every file a new mtime. Files whose size and mtime
+changed are then compared by content: post files against the cache's digests, written files
+against the record's. Same bytes count as unchanged, and the new mtimes are recorded.
 
 The record is only as trusted as the cache: it lives in the cache's database, under the same
 fingerprint of code, schemas and settings, and goes when any of those change.
@@ -21,16 +25,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from .cache import digest
 from .collect import Collected
 from .errors import PostError, Problem
 from .group import Group
 from .load import PostFile
 
-FORMAT = 1
+FORMAT = 2
+
+Output = tuple[int, int, str]  # a written file's size, mtime_ns and content digest
+Row = tuple[int, int, str]  # the cache's size, mtime_ns and content digest of a post file
 
 
 @dataclass
@@ -41,7 +49,7 @@ class Record:
     count: int  # how many post files there were
     output: str  # the output folder written to
     future: bool  # whether future posts were published
-    outputs: dict[str, tuple[int, int]]  # every file written or kept: size, mtime_ns
+    outputs: dict[str, Output]  # every file written or kept
     feed_files: list[str]  # the feed files among them (PublishResult.outputs)
     feeds: int  # subscription feeds
     counts: dict[str, int]  # the Collected counters
@@ -73,22 +81,55 @@ class Record:
         return cls(**data)
 
 
-def files_digest(files: Iterable[PostFile]) -> str:
-    """A digest of which post files exist and their size and mtime (in the order given)."""
-    text = "\n".join(f"{f.path}\0{f.size}\0{f.mtime_ns}" for f in files)
+def files_digest(files: Iterable[tuple[str, int, int]]) -> str:
+    """A digest of which post files exist, with size and mtime: (path, size, mtime_ns)s."""
+    text = "\n".join(f"{path}\0{size}\0{mtime_ns}" for path, size, mtime_ns in files)
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def stat_outputs(out_dir: Path, names: Iterable[str]) -> dict[str, tuple[int, int]] | None:
-    """Size and mtime of each written file; None if one is missing."""
-    stats: dict[str, tuple[int, int]] = {}
+def stats(files: Iterable[PostFile]) -> list[tuple[str, int, int]]:
+    return [(f.path, f.size, f.mtime_ns) for f in files]
+
+
+def output_stats(
+    out_dir: Path, names: Iterable[str], digests: dict[str, str], previous: dict[str, Output]
+) -> dict[str, Output] | None:
+    """Size, mtime and digest of each written file; None if one is missing.
+
+    Digests come from `digests` (the bytes this run produced), else from `previous` while the
+    file's size and mtime are as recorded there, else from reading the file.
+    """
+    outputs: dict[str, Output] = {}
     for name in names:
+        path = out_dir / name
         try:
-            stat = (out_dir / name).stat()
+            stat = path.stat()
+            known = digests.get(name)
+            old = previous.get(name)
+            if known is None and old is not None and old[:2] == (stat.st_size, stat.st_mtime_ns):
+                known = old[2]
+            outputs[name] = (stat.st_size, stat.st_mtime_ns, known or digest(path.read_bytes()))
         except OSError:
             return None
-        stats[name] = (stat.st_size, stat.st_mtime_ns)
-    return stats
+    return outputs
+
+
+def outputs_as_recorded(out_dir: Path, recorded: dict[str, Output]) -> dict[str, Output] | None:
+    """The written files as they are now, if each holds the bytes recorded; else None."""
+    now = output_stats(out_dir, recorded, {}, recorded)
+    if now is None or any(now[name][2] != recorded[name][2] for name in recorded):
+        return None
+    return now
+
+
+def _digest_if_same_size(found: PostFile, row: Row) -> str | None:
+    if found.size != row[0]:
+        return None
+    try:
+        with open(found.location, "rb") as file:
+            return digest(file.read())
+    except OSError:
+        return None  # the full run reports it
 
 
 @dataclass
@@ -97,20 +138,30 @@ class Plan:
 
     record: Record | None = None  # set if the record can be used
     new: list[PostFile] | None = None  # post files added since; [] when nothing changed
+    touched: list[PostFile] = field(default_factory=list)  # same bytes, new size or mtime
+    outputs: dict[str, Output] = field(default_factory=dict)  # the written files now
 
     @property
     def unchanged(self) -> bool:
         return self.record is not None and self.new == []
 
     @property
-    def added(self) -> bool:
-        return self.record is not None and bool(self.new)
+    def refreshed(self) -> bool:
+        """True if files were touched since the record: it needs their new mtimes."""
+        return self.record is not None and (
+            bool(self.touched) or self.outputs != self.record.outputs
+        )
+
+    def refreshed_record(self, files: list[PostFile]) -> Record:
+        """The record with the new mtimes of touched files (when nothing else changed)."""
+        assert self.record is not None
+        return replace(self.record, files=files_digest(stats(files)), outputs=self.outputs)
 
 
 def plan(
     record: Record | None,
     files: list[PostFile],
-    known: Callable[[], Iterable[str]] | None,
+    rows: Callable[[], dict[str, Row]],
     *,
     output: Path,
     future: bool,
@@ -118,24 +169,35 @@ def plan(
 ) -> Plan:
     """Compare the post files found now with the last run's record.
 
-    `known` lists the files the cache has rows for (the last run's files); it is only
-    called when the files differ from the record.
+    `rows` gives the cache's size, mtime and digest of each post file of the last run; it is
+    only called when the files' sizes and mtimes differ from the record.
     """
     if record is None or record.output != str(output) or record.future != future:
         return Plan()
     if record.next_due is not None and now.timestamp() >= record.next_due:
         return Plan()  # a post dated in the future is now due: counts and feeds change
-    if stat_outputs(output, record.outputs) != record.outputs:
-        return Plan()  # a feed, page or the ledger was touched since
-    if len(files) == record.count and files_digest(files) == record.files:
-        return Plan(record, [])
-    if record.groups is None or known is None or len(files) <= record.count:
-        return Plan()
-    old = set(known())
-    before = [f for f in files if f.path in old]
-    if len(before) != record.count or files_digest(before) != record.files:
-        return Plan()  # a post was edited, touched, replaced or removed
-    return Plan(record, [f for f in files if f.path not in old])
+    outputs = outputs_as_recorded(output, record.outputs)
+    if outputs is None:
+        return Plan()  # a feed, page or the ledger was edited or removed
+    if len(files) == record.count and files_digest(stats(files)) == record.files:
+        return Plan(record, [], [], outputs)
+    known = rows()
+    if files_digest((path, *known[path][:2]) for path in sorted(known)) != record.files:
+        return Plan()  # the rows are not those of the recorded run (both are saved together)
+    new: list[PostFile] = []
+    touched: list[PostFile] = []
+    for found in files:
+        row = known.get(found.path)
+        if row is None:
+            new.append(found)
+        elif (found.size, found.mtime_ns) != row[:2]:
+            content = _digest_if_same_size(found, row)
+            if content != row[2]:
+                return Plan()  # a post was edited or replaced
+            touched.append(found)
+    if len(files) - len(new) != record.count or (new and record.groups is None):
+        return Plan()  # a post was removed; or archives, which need every post
+    return Plan(record, new, touched, outputs)
 
 
 def collected_from(record: Record, new: Collected | None = None) -> Collected:

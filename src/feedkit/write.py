@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import digest as content_digest
 from .discovery import feed_page
 from .errors import WriteError
 from .feeds import EXTENSIONS, WRITERS
@@ -40,6 +41,7 @@ class Emitted:
     changed: bool  # written (or, when not writing, would be)
     size: int
     mtime_ns: int  # of the file as it is now on disk (0 if there is none)
+    digest: str = ""  # of the bytes it holds (when writing) or should hold
 
 
 def emit(job: EmitJob, index: int) -> list[Emitted]:
@@ -67,7 +69,7 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
             size, mtime_ns = stat.st_size, stat.st_mtime_ns
         except FileNotFoundError:
             size, mtime_ns = 0, 0
-        results.append(Emitted(feed.stem, name, changed, size, mtime_ns))
+        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, content_digest(data)))
     return results
 
 
