@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -78,14 +78,15 @@ def comparable(result: feedkit.PublishResult) -> dict[str, object]:
 
 
 def assert_same_as_full_run(
-    site: Path, result: feedkit.PublishResult, tmp: Path, *, ledger: bool = True
-) -> None:
+    site: Path, result: feedkit.PublishResult, tmp: Path, *, ledger: bool = True,
+    now: datetime = NOW,
+) -> None:  # fmt: skip
     """`result` and the site's feeds are what a full run without the cache gives.
 
     The ledger remembers deleted posts, which a full run into a new folder cannot: `ledger`
     False leaves it out of the comparison.
     """
-    full = publish(site, use_cache=False, out=tmp / "full")
+    full = publish(site, use_cache=False, out=tmp / "full", now=now)
     assert comparable(result) == comparable(full)
     assert result.outputs == full.outputs
     ours, theirs = files_of(site / "feeds"), files_of(tmp / "full")
@@ -217,6 +218,17 @@ def test_a_future_post_falling_due_makes_a_full_run(tmp_path: Path) -> None:
     later = publish(site, now=NOW + timedelta(days=31))
     assert not later.up_to_date and later.collected.future == 0
     assert "Post 93" in (site / "feeds" / "all.atom").read_text(encoding="utf-8")
+
+
+def test_a_clock_set_back_makes_a_full_run(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    earlier = publish(site, now=datetime(2022, 3, 5, tzinfo=timezone.utc))  # NTP, a test
+    assert not earlier.up_to_date
+    assert earlier.collected.future > 1  # the posts of March 5th to 9th are in its future
+    when = datetime(2022, 3, 5, tzinfo=timezone.utc)
+    assert_same_as_full_run(site, earlier, tmp_path, ledger=False, now=when)  # ledger: see above
 
 
 def test_with_archives_added_posts_make_a_full_run(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ class Collected:
     cached: int = 0  # files whose result came from the cache
     offsetless: int = 0  # published posts whose date has no UTC offset
     next_due: int | None = None  # unix time of the soonest future post left out
+    newest: int | None = None  # unix time of the newest post published
 
     @property
     def read(self) -> int:
@@ -180,4 +181,6 @@ def _tally(
             collected.posts.append(outcome)
             collected.offsetless += not outcome.date_has_offset
     collected.published = len(collected.posts)
+    if collected.posts:
+        collected.newest = int(max(post.date for post in collected.posts).timestamp())
     return collected

@@ -350,6 +350,7 @@ def _record(
         feeds=result.feeds,
         counts=state.counts_of(collected),
         next_due=collected.next_due,
+        newest=collected.newest,
         rejected=[error.problems for error in collected.rejected],
         warnings=result.feedset.warnings,
         groups=(

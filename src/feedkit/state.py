@@ -54,6 +54,7 @@ class Record:
     feeds: int  # subscription feeds
     counts: dict[str, int]  # the Collected counters
     next_due: int | None  # unix time of the soonest future post left out
+    newest: int | None  # unix time of the newest post published
     rejected: list[list[Problem]]  # each rejected file's problems, by path
     warnings: list[str]  # the feeds' warnings (names merged into one feed)
     groups: list[Group] | None  # each feed's newest posts; None with archives (all are needed)
@@ -176,6 +177,8 @@ def plan(
         return Plan()
     if record.next_due is not None and now.timestamp() >= record.next_due:
         return Plan()  # a post dated in the future is now due: counts and feeds change
+    if not future and record.newest is not None and now.timestamp() < record.newest:
+        return Plan()  # the clock went back: a published post would be in the future again
     outputs = outputs_as_recorded(output, record.outputs)
     if outputs is None:
         return Plan()  # a feed, page or the ledger was edited or removed
@@ -206,6 +209,7 @@ def collected_from(record: Record, new: Collected | None = None) -> Collected:
     counts = record.counts
     rejected = [PostError(problems) for problems in record.rejected] + new.rejected
     dues = [due for due in (record.next_due, new.next_due) if due is not None]
+    newest = [ts for ts in (record.newest, new.newest) if ts is not None]
     return Collected(
         posts=new.posts,
         rejected=sorted(rejected, key=lambda e: e.problems[0].path),
@@ -215,6 +219,7 @@ def collected_from(record: Record, new: Collected | None = None) -> Collected:
         cached=record.count + new.cached,
         offsetless=counts["offsetless"] + new.offsetless,
         next_due=min(dues) if dues else None,
+        newest=max(newest) if newest else None,
     )
 
 
