@@ -14,6 +14,7 @@ Scenarios:
                   front matter, nothing else
   feedkit cold    SITE/.feedkit and SITE/feeds deleted before each run; feedkit publish --quiet
   feedkit warm    one untimed run first; then runs with nothing changed
+  feedkit checkout  every post and feed file touched (new mtime, same bytes) before each run
   feedkit +100    from the warm state, 100 new (never seen) posts dated after all others are
                   written before each run; afterwards they are deleted and an untimed run
                   brings the cache and feeds back to the warm state
@@ -404,6 +405,26 @@ def bench_feedkit_warm(work: Path, n: int, site: Path, runs: int) -> Result:
     return result
 
 
+def touch_all(*folders: Path) -> None:
+    """Give every file a new mtime and the same bytes, as a fresh git checkout does."""
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def bench_feedkit_checkout(work: Path, n: int, site: Path, runs: int) -> Result:
+    result = Result(n, "feedkit warm, after a checkout")
+    log = work / str(n) / "logs" / "feedkit-checkout.log"
+    checked(run_child(feedkit_argv(site), log), "feedkit warm-up", log)
+    for _ in range(runs):
+        touch_all(site / "_posts", site / "feeds")
+        result.samples.append(checked(run_child(feedkit_argv(site), log), "feedkit checkout", log))
+    result.output = feeds_output(site)
+    return result
+
+
 def bench_feedkit_added(work: Path, n: int, site: Path, runs: int, seed: int) -> Result:
     result = Result(n, f"feedkit warm, {ADDED} posts added")
     log = work / str(n) / "logs" / "feedkit-added.log"
@@ -603,6 +624,9 @@ def report(results: list[Result], facts: dict[str, str], argv: list[str]) -> str
         "`feedkit publish SITE --quiet`.",
         "- **feedkit warm, nothing changed**: one untimed run, then the timed runs; no file "
         "changes.",
+        "- **feedkit warm, after a checkout**: as a CI job that restores the cache and checks "
+        "out the repository: before each timed run every post and feed file gets a new mtime, "
+        "with the same bytes.",
         f"- **feedkit warm, {ADDED} posts added**: from the warm state, {ADDED} new posts dated "
         "after every other post (new content, never seen by the cache) are written before each "
         "timed run; afterwards they are deleted and an untimed run restores the warm state.",
@@ -698,6 +722,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(timed("floor", bench_floor, work, n, site, runs))
         results.append(timed("feedkit cold", bench_feedkit_cold, work, n, site, runs))
         results.append(timed("feedkit warm", bench_feedkit_warm, work, n, site, runs))
+        results.append(timed("feedkit checkout", bench_feedkit_checkout, work, n, site, runs))
         results.append(
             timed(f"feedkit +{ADDED}", bench_feedkit_added, work, n, site, runs, args.seed)
         )
