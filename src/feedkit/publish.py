@@ -4,7 +4,8 @@ Everything is read and checked before anything is written, so a run either publi
 valid or, with ``strict``, publishes nothing; it never leaves a half-written feed behind. Writing
 runs hold the site's lock, reuse the cache, keep ids stable through the ledger and delete only
 files the manifest says feedkit wrote. A feed whose inputs and file are unchanged since the last
-run is neither rendered nor serialised again.
+run is neither rendered nor serialised again, and a run that finds nothing changed, or only new
+post files, since the last one reads only those (state.py).
 """
 
 from __future__ import annotations
