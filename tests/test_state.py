@@ -294,3 +294,24 @@ def test_adding_posts_gives_what_a_full_run_gives(
         if added:  # only the new files were read
             assert all(int(p.path.rsplit("p", 1)[1][:-3]) >= 100 for p in result.collected.posts)
         assert_same_as_full_run(site, result, Path(tmp))
+
+
+def rendered_paths(site: Path) -> list[str]:
+    with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:
+        rows = db.execute("SELECT path FROM posts WHERE rendered IS NOT NULL ORDER BY path")
+        return [row[0] for row in rows]
+
+
+def test_the_cache_keeps_rendered_content_only_for_posts_a_feed_shows(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", items=1)
+    for n in (1, 2, 3):
+        write_post(site, n, day=n)
+    publish(site)
+    assert rendered_paths(site) == ["_posts/2022-03-03-p3.md"]
+    newer = write_post(site, 4, day=4)
+    publish(site)
+    assert rendered_paths(site) == ["_posts/2022-03-04-p4.md"]  # p3 left every feed
+    newer.unlink()
+    back = publish(site)  # p3 is shown again: rendered again
+    assert rendered_paths(site) == ["_posts/2022-03-03-p3.md"]
+    assert_same_as_full_run(site, back, tmp_path, ledger=False)

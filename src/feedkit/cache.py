@@ -280,6 +280,23 @@ class Cache:
             (json.dumps(data, ensure_ascii=False), post.path),
         )
 
+    def keep_rendered(self, paths: set[str]) -> None:
+        """Drop the rendered content of posts no feed shows any more.
+
+        Every new post is shown for a while; kept forever, their content would make the cache
+        grow by every post ever published (a cache a CI job uploads after each run).
+        """
+        if not self.write:
+            return
+        self.flush()
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS shown (path TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM shown")
+        self._db.executemany("INSERT INTO shown VALUES (?)", ((p,) for p in paths))
+        self._db.execute(
+            "UPDATE posts SET rendered = NULL"
+            " WHERE rendered IS NOT NULL AND path NOT IN (SELECT path FROM shown)"
+        )
+
     def output_current(self, name: str, signature: str, out_dir: Path) -> bool:
         """True if `name` was last written from `signature` and is untouched on disk since."""
         known = self.outputs.get(name)

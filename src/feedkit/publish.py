@@ -410,6 +410,7 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
         for e in emitted:
             cache.record_output(e.name, signatures[e.stem], e.size, e.mtime_ns)
         cache.forget_outputs_but(names)
+        cache.keep_rendered({post.path for feed in feeds for post in feed.posts})
     write_all({LEDGER_NAME: bookkeeping[LEDGER_NAME]}, out_dir)
     remove(stale, out_dir)
     write_all({manifest.MANIFEST_NAME: bookkeeping[manifest.MANIFEST_NAME]}, out_dir)
