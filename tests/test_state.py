@@ -315,3 +315,18 @@ def test_the_cache_keeps_rendered_content_only_for_posts_a_feed_shows(tmp_path: 
     back = publish(site)  # p3 is shown again: rendered again
     assert rendered_paths(site) == ["_posts/2022-03-03-p3.md"]
     assert_same_as_full_run(site, back, tmp_path, ledger=False)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", "[]", '{"format": 1}', '{"format": 2, "files": "x"}', '{"format": 2}']
+)
+def test_an_unreadable_record_means_a_full_run(tmp_path: Path, text: str) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:
+        db.execute("UPDATE settings SET value = ? WHERE key = 'state'", (text,))
+    assert state.Record.loads(text) is None
+    result = publish(site)
+    assert not result.up_to_date and len(result.collected.posts) == result.collected.published == 13
+    assert publish(site).up_to_date  # the full run wrote a good record

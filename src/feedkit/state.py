@@ -66,20 +66,22 @@ class Record:
 
     @classmethod
     def loads(cls, text: str | None) -> Record | None:
-        """The record in `text`, or None if there is none or it is of another format."""
-        if not text:
+        """The record in `text`, or None if there is none, or it is unreadable or of another
+        format (then the run is a full one, and writes a new record)."""
+        try:
+            data = json.loads(text or "null")
+            if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
+                return None
+            data["outputs"] = {name: tuple(stat) for name, stat in data["outputs"].items()}
+            data["rejected"] = [[Problem(**p) for p in problems] for problems in data["rejected"]]
+            if data["groups"] is not None:
+                data["groups"] = [
+                    Group(g["kind"], g["slug"], tuple(g["names"]), g["total"], tuple(g["paths"]))
+                    for g in data["groups"]
+                ]
+            return cls(**data)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        data = json.loads(text)
-        if data.pop("format", None) != FORMAT:
-            return None
-        data["outputs"] = {name: tuple(stat) for name, stat in data["outputs"].items()}
-        data["rejected"] = [[Problem(**p) for p in problems] for problems in data["rejected"]]
-        if data["groups"] is not None:
-            data["groups"] = [
-                Group(g["kind"], g["slug"], tuple(g["names"]), g["total"], tuple(g["paths"]))
-                for g in data["groups"]
-            ]
-        return cls(**data)
 
 
 def files_digest(files: Iterable[tuple[str, int, int]]) -> str:
