@@ -54,6 +54,9 @@ FLOOR = HERE / "floor.py"
 ADDED = 100  # posts added per "+100" run
 ADDED_START = datetime(2024, 1, 1, 8, 0, tzinfo=generate.TZ)  # after every generated post
 ADDED_INDEX = 10_000_000  # index (and id) range of added posts, far above any N
+FLOOR_SCENARIO = "floor (read + yaml.load CSafeLoader)"
+COLD, WARM, HUGO = "feedkit cold", "feedkit warm, nothing changed", "hugo cold"
+ADDED_SCENARIO = f"feedkit warm, {ADDED} posts added"
 HUGO_PREP_VERSION = "2"  # bump when the Hugo copy, config or layouts change
 
 
@@ -353,7 +356,7 @@ def count_files(folder: Path, suffixes: tuple[str, ...]) -> int:
 
 
 def bench_floor(work: Path, n: int, site: Path, runs: int) -> Result:
-    result = Result(n, "floor (read + yaml.load CSafeLoader)")
+    result = Result(n, FLOOR_SCENARIO)
     log = work / str(n) / "logs" / "floor.log"
     for _ in range(runs):
         result.samples.append(
@@ -564,7 +567,7 @@ def ratios(results: list[Result]) -> list[str]:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted({r.n for r in results}):
-        floor = by.get((n, "floor (read + yaml.load CSafeLoader)"))
+        floor = by.get((n, FLOOR_SCENARIO))
         cold = by.get((n, "feedkit cold"))
         warm = by.get((n, "feedkit warm, nothing changed"))
         added = by.get((n, f"feedkit warm, {ADDED} posts added"))
@@ -580,6 +583,42 @@ def ratios(results: list[Result]) -> list[str]:
             f"| {ratio(added, floor)} | {ratio(cold, floor, rss=True)} |"
         )
     return lines
+
+
+# The issue's speed targets: (posts, scenario, what is compared, limit, how to measure).
+TARGETS = [
+    (10_000, COLD, "wall", 2.0, "s"),
+    (10_000, COLD, "hugo", 0.5, "× Hugo"),
+    (10_000, COLD, "floor", 5.0, "× floor"),
+    (100_000, COLD, "wall", 20.0, "s"),
+    (100_000, COLD, "rss", 1024.0, "MiB peak RSS"),
+    (100_000, WARM, "wall", 1.5, "s"),
+    (100_000, ADDED_SCENARIO, "wall", 2.5, "s"),
+]
+
+
+def targets(results: list[Result]) -> list[str]:
+    """Each target of the performance issue, with the measured median and met or not."""
+    by = {(r.n, r.scenario): r for r in results if r.samples}
+    lines = ["| posts | scenario | target | measured | met |", "|---:|---|---:|---:|---|"]
+    for n, scenario, kind, limit, unit in TARGETS:
+        r = by.get((n, scenario))
+        base = by.get((n, {"hugo": HUGO, "floor": FLOOR_SCENARIO}.get(kind, "")))
+        if r is None or (kind in ("hugo", "floor") and base is None):
+            continue
+        if kind == "rss":
+            value = r.rss
+        elif kind in ("hugo", "floor"):
+            assert base is not None
+            value = r.median / base.median
+        else:
+            value = r.median
+        shown = f"{value:.0f}" if kind == "rss" else f"{value:.2f}"
+        lines.append(
+            f"| {n:,} | {scenario} | ≤ {limit:g} {unit} | {shown} {unit} | "
+            f"{'yes' if value <= limit else '**no**'} |"
+        )
+    return lines if len(lines) > 2 else []
 
 
 def report(results: list[Result], facts: dict[str, str], argv: list[str]) -> str:
@@ -615,6 +654,11 @@ def report(results: list[Result], facts: dict[str, str], argv: list[str]) -> str
         "",
         *ratios(results),
         "",
+        *(
+            ["## Targets (medians; from the performance issue)", "", *targets(results), ""]
+            if targets(results)
+            else []
+        ),
         "## What each row measures",
         "",
         "- **floor**: `python benchmarks/floor.py SITE/_posts`: read every post file, cut the "
