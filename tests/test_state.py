@@ -330,3 +330,20 @@ def test_an_unreadable_record_means_a_full_run(tmp_path: Path, text: str) -> Non
     result = publish(site)
     assert not result.up_to_date and len(result.collected.posts) == result.collected.published == 13
     assert publish(site).up_to_date  # the full run wrote a good record
+
+
+def test_check_and_dry_run_see_added_posts_as_a_full_run_would(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    populate(site)
+    publish(site)
+    write_post(site, 60, day=9, category=4, tags=(3,))
+    planned = publish(site, check=True)
+    dry = publish(site, dry_run=True)
+    full = publish(site, check=True, use_cache=False)
+    assert [p.path for p in planned.collected.posts] == ["_posts/2022-03-09-p60.md"]
+    assert planned.changed == dry.changed == full.changed and "category/a-b.json" in full.changed
+    assert planned.stale == full.stale == []
+    bookkeeping = {".feedkit-ids.tsv", ".feedkit-manifest.json"}
+    assert set(full.changed) >= bookkeeping  # a new post: a new ledger line, a new feed
+    written = publish(site).written  # nothing was written before
+    assert written == [name for name in full.changed if name not in bookkeeping]
