@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import feedkit
 from conftest import NOW
+from feedkit import cache as cache_module
 from feedkit import load, state
 from feedkit.errors import InvalidPostsError
 
@@ -347,3 +348,28 @@ def test_check_and_dry_run_see_added_posts_as_a_full_run_would(tmp_path: Path) -
     assert set(full.changed) >= bookkeeping  # a new post: a new ledger line, a new feed
     written = publish(site).written  # nothing was written before
     assert written == [name for name in full.changed if name not in bookkeeping]
+
+
+def test_a_cache_that_is_mostly_free_space_is_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path / "site", items=100)
+    for n in range(40):  # 36 KB bodies
+        (site / "_posts" / f"2022-03-{1 + n % 9:02d}-p{n}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2022-03-01 10:00:00 +0800\n---\n"
+            + "<p>text</p>\n" * 3000,
+            encoding="utf-8",
+        )
+    publish(site)  # every post shown: 40 posts of rendered content
+    cache_file = site / ".feedkit" / "cache.sqlite"
+    big = cache_file.stat().st_size
+    (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")  # a new fingerprint
+    monkeypatch.setattr(cache_module, "COMPACT_MIN_PAGES", 10)
+    publish(site)  # the old rows go, one post is shown
+    assert cache_file.stat().st_size < big / 4
+    monkeypatch.setattr(cache_module, "COMPACT_MIN_PAGES", 10**9)
+    (site / "feedkit.toml").write_text("items = 100\n", encoding="utf-8")
+    publish(site)
+    (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")
+    publish(site)  # the same free space, under the threshold: left as it is
+    assert cache_file.stat().st_size > big / 2

@@ -10,6 +10,7 @@ Deleting it only costs time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -24,6 +25,7 @@ from .model import Author, Post
 FORMAT = 8
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
+COMPACT_MIN_PAGES = 2_560  # 10 MiB of 4 KiB pages: smaller caches are left as they are
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,9 +91,19 @@ class Cache:
         if kind is None and self.write:
             self.flush()
             self._db.commit()
+            self._compact()
         else:
             self._db.rollback()
         self._db.close()
+
+    def _compact(self) -> None:
+        """Give free space back when most of the file is free (a CI job uploads the file)."""
+        free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        if free > COMPACT_MIN_PAGES and free * 2 > pages:
+            # A reader (feedkit validate) may hold the file: then it waits for the next run.
+            with contextlib.suppress(sqlite3.OperationalError):
+                self._db.execute("VACUUM")
 
     def _open(self) -> sqlite3.Connection:
         if self.write:
