@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS, EXAMPLE
 from feedkit.errors import PostError
-from feedkit.load import find_posts, read_source
+from feedkit.load import find_posts, read_body, read_source
 
 
 def write(folder: Path, name: str, data: str | bytes) -> Path:
@@ -91,3 +92,33 @@ def test_find_posts_is_sorted_recursive_and_skips_what_jekyll_skips(tmp_path: Pa
         "_posts/2022-01-01-a.markdown", "_posts/2022-01-03-c.html", "_posts/b/2022-01-02-b.md"
     ]  # fmt: skip
     assert [f.size for f in found] == [len("---\ntitle: x\n---\n")] * 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "---\ntitle: T\ntags: [a, b]\n---\nBody\n",
+        "---\ntitle: T\n---\n---\nA rule, then text\n",
+        '+++\ntitle = "T"\n+++\nBody\n',
+        '{\n  "title": "T"\n}\nBody\n',
+        b"---\r\ntitle: T\r\n---\r\nBody\r\n",
+        b"\xef\xbb\xbf---\ntitle: T\n---\nBody\n",
+        "---\ntitle: T\n---\nBody\n".encode("utf-16"),
+    ],
+)
+def test_read_body_gives_the_body_read_source_gives(tmp_path: Path, data: str | bytes) -> None:
+    path = write(tmp_path, "p.md", data)
+    assert read_body(path, tmp_path) == read_source(path, tmp_path).body
+
+
+def test_read_body_on_every_example_and_corpus_post() -> None:
+    folders = [EXAMPLE / "_posts", CORPUS / "_posts"]
+    checked = 0
+    for found in (f for folder in folders if folder.is_dir() for f in find_posts(folder, folder)):
+        try:
+            body = read_source(found.file, found.file.parent).body
+        except PostError:
+            continue
+        assert read_body(found.file, found.file.parent) == body, found.path
+        checked += 1
+    assert checked >= 15  # the example alone has 15 readable posts

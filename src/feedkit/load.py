@@ -117,6 +117,14 @@ def read_source(file: Path, site_root: Path) -> Source:
     return parse_source(file.read_bytes(), file, site_root)
 
 
+def read_body(file: Path, site_root: Path) -> str:
+    """The body of a post file checked before: YAML front matter is skipped, not parsed again."""
+    rel = relative(file, site_root)
+    text = _decode(file.read_bytes(), rel)
+    match = _YAML_FRONT_MATTER.match(text)
+    return text[match.end() :] if match else split(text, rel, file).body
+
+
 def parse_source(data: bytes, file: Path, site_root: Path) -> Source:
     """Parse the bytes of one post file (already read, e.g. to hash them)."""
     rel = relative(file, site_root)

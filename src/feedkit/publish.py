@@ -170,7 +170,7 @@ def _render_one(site: Site, post: Post) -> tuple[str, dict[str, str]]:
     The content itself is not sent back: it is inside the fragments, which is all a feed needs.
     """
     if not post.body:  # its file is unchanged since it was parsed: read it again
-        post.body = load.read_source(site.root / post.path, site.root).body
+        post.body = load.read_body(site.root / post.path, site.root)
     render.render(post)
     return post.summary, post_fragments(post, site)
 
