@@ -19,13 +19,7 @@ def newest_first(posts: Iterable[Post]) -> list[Post]:
 
 def group(posts: Sequence[Post], site: Site) -> FeedSet:
     """Every feed of the site, each holding its newest `site.items` posts."""
-    ordered = newest_first(posts)
-    feedset = FeedSet()
-    _add(feedset, site, "site", (), SITE_FEED_SLUG, ordered, len(ordered))
-    for kind, names_of in (("category", _categories), ("tag", _tags)):
-        for slug, names, members in _by_slug(ordered, names_of, site.slugify):
-            _add(feedset, site, kind, tuple(names), slug, members, len(members))
-    return feedset
+    return extend([], posts, {}, site)
 
 
 @dataclass(frozen=True)
@@ -47,11 +41,12 @@ def extend(groups: Sequence[Group], posts: Sequence[Post], known: Mapping[str, P
            site: Site) -> FeedSet:  # fmt: skip
     """What `group` would give for the posts behind `groups` plus the new `posts`.
 
-    `known` maps each path in `groups` to its post. Only for subscription feeds cut at
-    `site.items` (no archives): each new feed's newest posts are among the old newest and the
-    new posts, so the older posts of the site need not be read.
+    `known` maps each path in `groups` to its post. With `groups` empty, these are the feeds of
+    `posts`. Otherwise only for subscription feeds cut at `site.items` (no archives): each
+    feed's newest posts are among its old newest and the new posts, so the older posts of the
+    site need not be read.
     """
-    assert site.items and not site.archive_size, "archives need every post"
+    assert not groups or (site.items and not site.archive_size), "archives need every post"
     ordered = newest_first(posts)
     old = {(g.kind, g.slug): g for g in groups}
     feedset = FeedSet()
@@ -65,7 +60,11 @@ def extend(groups: Sequence[Group], posts: Sequence[Post], known: Mapping[str, P
         for slug in sorted(slugs):
             before = old.get((kind, slug), Group(kind, slug, (), 0, ()))
             names, members = new.get(slug, ((), []))
-            merged = newest_first([*(known[p] for p in before.paths), *members])
+            merged = (
+                newest_first([*(known[p] for p in before.paths), *members])
+                if before.paths
+                else members  # already newest first
+            )
             total = before.total + len(members)
             _add(feedset, site, kind, tuple(sorted({*before.names, *names})), slug, merged, total)
     return feedset
