@@ -74,8 +74,8 @@ class Cache:
         self.fingerprint = fingerprint
         self.write = write
         self.warnings: list[str] = []
-        # Rows are fetched one by one until load_all(): a run that only adds posts reads the
-        # few rows its feeds show, not all 100,000.
+        # Rows are read on demand until load_all(): a run that only adds posts reads the few
+        # rows its feeds show, not all 100,000.
         self.entries: dict[str, Entry] = {}
         self._absent: set[str] = set()
         self.complete = False
@@ -281,8 +281,10 @@ class Cache:
         return True
 
     def store_rendered(self, post: Post) -> None:
+        entry = self.entry(post.path)
+        assert entry is not None, "a post is stored before it is rendered"
         data = {
-            "digest": self.entry(post.path).digest,  # type: ignore[union-attr]
+            "digest": entry.digest,
             "id": post.id,
             "summary": post.summary,
             "fragments": post.fragments,

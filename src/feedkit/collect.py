@@ -27,8 +27,9 @@ Miss = tuple[load.PostFile, str | None]  # the file, and its content digest if a
 class Collected:
     """The outcome of reading and checking every post of a site.
 
-    `posts` holds every published post, except after a run that only added posts to the last
-    run's (see state.py): then it holds the new ones, and the counts cover the whole site.
+    `posts` holds every published post, except in a run answered from the last run's record
+    (see state.py): then it holds only the posts added since (none if nothing changed), and
+    the counts cover the whole site.
     """
 
     posts: list[Post] = field(default_factory=list)
