@@ -105,7 +105,8 @@ def collect_files(
         found = miss[0]
         if cache is not None:
             post = outcome if isinstance(outcome, Post) else None
-            cache.store(found.path, found.size, found.mtime_ns, digest, status, record, post)
+            cache.store(found.path, found.size, found.recorded_mtime_ns, digest, status, record,
+                        post)  # fmt: skip
         outcomes[found.path] = (outcome, False)
         if advance:
             advance(1)
@@ -127,7 +128,7 @@ def _cached_entry(
     entry = cache.fresh(found.path, found.size, found.mtime_ns)
     if entry is None:  # touched (a git checkout) or edited: the content hash decides
         digest = cache_module.digest(found.file.read_bytes())
-        entry = cache.same_content(found.path, digest, found.size, found.mtime_ns)
+        entry = cache.same_content(found.path, digest, found.size, found.recorded_mtime_ns)
         if entry is None:
             misses.append((found, digest))
     return entry

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ Progress = Callable[[int], None]  # advanced by the number of files done
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
 POST_EXTENSIONS = MARKDOWN_EXTENSIONS | {".html", ".htm"}
+# A file changed this close to a run may change again within the same tick of the file system's
+# clock (coarse: a few ms on Linux, 2 s on FAT) without its mtime moving.
+RACY_NS = 2_000_000_000
 
 # Jekyll::Document::YAML_FRONT_MATTER_REGEXP, in Python's dialect.
 _YAML_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n?)^(?:---|\.\.\.)[ \t]*$\n?", re.S | re.M)
@@ -59,10 +63,18 @@ class PostFile:
     location: str  # where to open it (a str: a Path per file costs more than the stat)
     size: int
     mtime_ns: int
+    racy: bool = False  # changed so recently that its mtime may not show the next change
 
     @property
     def file(self) -> Path:
         return Path(self.location)
+
+    @property
+    def recorded_mtime_ns(self) -> int:
+        """The mtime to remember for the next run: -1 for a racy file, so it is compared by
+        content then. (A file written twice in one tick of the file system's clock keeps its
+        mtime; git calls such index entries "racily clean".)"""
+        return -1 if self.racy else self.mtime_ns
 
 
 def find_posts(posts_dir: Path, site_root: Path) -> list[PostFile]:
@@ -80,23 +92,25 @@ def find_posts(posts_dir: Path, site_root: Path) -> list[PostFile]:
         return []
     prefix = relative(posts_dir, site_root)
     found: list[PostFile] = []
-    _scan(str(posts_dir), prefix + "/" if prefix else "", found)
+    _scan(str(posts_dir), prefix + "/" if prefix else "", found, time.time_ns() - RACY_NS)
     found.sort(key=lambda f: f.path)
     return found
 
 
-def _scan(folder: str, rel: str, found: list[PostFile]) -> None:
+def _scan(folder: str, rel: str, found: list[PostFile], racy_after: int) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
             if _ignored(entry.name) or entry.is_symlink():
                 continue
             if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, f"{rel}{entry.name}/", found)
+                _scan(entry.path, f"{rel}{entry.name}/", found, racy_after)
             elif "." + entry.name.rpartition(".")[2].lower() in POST_EXTENSIONS:
                 stat = entry.stat(follow_symlinks=False)
+                mtime = stat.st_mtime_ns
                 found.append(
-                    PostFile(f"{rel}{entry.name}", entry.path, stat.st_size, stat.st_mtime_ns)
-                )
+                    PostFile(f"{rel}{entry.name}", entry.path, stat.st_size, mtime,
+                             mtime >= racy_after)
+                )  # fmt: skip
 
 
 def _ignored(name: str) -> bool:

@@ -268,7 +268,7 @@ def _note_touched(cache: Cache, steps: state.Plan) -> None:
     """Record the new mtimes of files a checkout touched without changing their bytes."""
     assert steps.record is not None
     for found in steps.touched:  # plan() compared their content with these rows
-        cache.touched(found.path, found.size, found.mtime_ns)
+        cache.touched(found.path, found.size, found.recorded_mtime_ns)
     for name, (size, mtime_ns, _) in steps.outputs.items():
         before = steps.record.outputs[name]
         cache.touch_output(name, (before[0], before[1]), (size, mtime_ns))
@@ -342,7 +342,7 @@ def _record(
     if outputs is None:
         return None
     return state.Record(
-        files=state.files_digest(state.stats(files)),
+        files=state.files_digest(state.stats(files, recorded=True)),
         count=len(files),
         output=str(site.output),
         future=future,

@@ -90,7 +90,11 @@ def files_digest(files: Iterable[tuple[str, int, int]]) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def stats(files: Iterable[PostFile]) -> list[tuple[str, int, int]]:
+def stats(files: Iterable[PostFile], *, recorded: bool = False) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of each file: as found, or as recorded for the next run (racy
+    files get mtime -1, so they never match and are compared by content)."""
+    if recorded:
+        return [(f.path, f.size, f.recorded_mtime_ns) for f in files]
     return [(f.path, f.size, f.mtime_ns) for f in files]
 
 
@@ -158,7 +162,8 @@ class Plan:
     def refreshed_record(self, files: list[PostFile]) -> Record:
         """The record with the new mtimes of touched files (when nothing else changed)."""
         assert self.record is not None
-        return replace(self.record, files=files_digest(stats(files)), outputs=self.outputs)
+        files_now = files_digest(stats(files, recorded=True))
+        return replace(self.record, files=files_now, outputs=self.outputs)
 
 
 def plan(
