@@ -623,6 +623,7 @@ def targets(results: list[Result]) -> list[str]:
 
 def report(results: list[Result], facts: dict[str, str], argv: list[str]) -> str:
     m = machine()
+    met = targets(results)
     out = [
         "# feedkit benchmarks",
         "",
@@ -654,11 +655,7 @@ def report(results: list[Result], facts: dict[str, str], argv: list[str]) -> str
         "",
         *ratios(results),
         "",
-        *(
-            ["## Targets (medians; from the performance issue)", "", *targets(results), ""]
-            if targets(results)
-            else []
-        ),
+        *(["## Targets (medians; from the performance issue)", "", *met, ""] if met else []),
         "## What each row measures",
         "",
         "- **floor**: `python benchmarks/floor.py SITE/_posts`: read every post file, cut the "

@@ -79,7 +79,7 @@ class Cache:
         self.entries: dict[str, Entry] = {}
         self._absent: set[str] = set()
         self.complete = False
-        self._state: str | None = None
+        self.state: str | None = None  # the last writing run's record (see state.py)
         self.outputs: dict[str, tuple[str, int, int]] = {}  # name -> signature, size, mtime_ns
         self._pending: dict[str, list[tuple[Any, ...]]] = {}  # SQL -> rows, written in batches
         self._db = self._open()
@@ -132,7 +132,7 @@ class Cache:
                 rows = db.execute("SELECT name, signature, size, mtime_ns FROM outputs")
                 self.outputs = {row[0]: (row[1], row[2], row[3]) for row in rows}
                 row = db.execute("SELECT value FROM settings WHERE key = 'state'").fetchone()
-                self._state = row[0] if row else None
+                self.state = row[0] if row else None
             else:
                 self.complete = True  # an empty cache: every row is known (none)
         except BaseException:
@@ -205,13 +205,8 @@ class Cache:
         rows = self._db.execute("SELECT path, size, mtime_ns, digest FROM posts")
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    @property
-    def state(self) -> str | None:
-        """What the last writing run recorded about itself (see state.py), if anything."""
-        return self._state
-
     def save_state(self, text: str) -> None:
-        self._state = text
+        self.state = text
         self._queue("INSERT OR REPLACE INTO settings VALUES ('state', ?)", (text,))
 
     def _remove_files(self) -> None:
