@@ -304,7 +304,7 @@ def test_adding_posts_gives_what_a_full_run_gives(
 
 def rendered_paths(site: Path) -> list[str]:
     with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:
-        rows = db.execute("SELECT path FROM posts WHERE rendered IS NOT NULL ORDER BY path")
+        rows = db.execute("SELECT path FROM rendered ORDER BY path")
         return [row[0] for row in rows]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 8
+FORMAT = 9
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 COMPACT_MIN_PAGES = 2_560  # 10 MiB of 4 KiB pages: smaller caches are left as they are
@@ -39,8 +39,16 @@ CREATE TABLE IF NOT EXISTS posts (
     ts INTEGER,             -- posts only: what grouping needs, readable without decoding
     utcoffset INTEGER,      --   the record: date (unix seconds, offset in seconds),
     has_offset INTEGER,     --   whether the date had an offset,
-    names TEXT,             --   and [categories, tags] as JSON
-    rendered TEXT           -- JSON: summary and feed item fragments, once rendered
+    names TEXT              --   and [categories, tags] as JSON
+);
+CREATE TABLE IF NOT EXISTS rendered (  -- posts some feed shows: summary and feed items
+    path TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,   -- of the file it was rendered from
+    id TEXT NOT NULL,       -- the post id the items carry
+    summary TEXT NOT NULL,
+    rss TEXT NOT NULL,      -- the RSS <item>, Atom <entry> and JSON Feed item
+    atom TEXT NOT NULL,
+    json TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outputs (
     name TEXT PRIMARY KEY,  -- a feed file, relative to the output folder
@@ -160,6 +168,7 @@ class Cache:
             return True
         if self.write:  # made by other code or settings: start over
             db.execute("DELETE FROM posts")
+            db.execute("DELETE FROM rendered")
             db.execute("DELETE FROM outputs")
             db.execute("DELETE FROM settings WHERE key = 'state'")
             db.execute(
@@ -262,32 +271,27 @@ class Cache:
 
     def rendered(self, post: Post) -> bool:
         """Fill in the post's content, summary and fragments if the cache has them."""
-        row = self._db.execute("SELECT rendered FROM posts WHERE path = ?", (post.path,)).fetchone()
-        if not row or row[0] is None:
-            return False
-        data = json.loads(row[0])
+        row = self._db.execute(
+            "SELECT digest, id, summary, rss, atom, json FROM rendered WHERE path = ?",
+            (post.path,),
+        ).fetchone()
         entry = self.entry(post.path)
         # Made from other content (a read-only run sees edits the table does not), or for
         # another id (fragments carry it): not for this post.
-        if entry is None or data["digest"] != entry.digest or data["id"] != post.id:
+        if row is None or entry is None or row[0] != entry.digest or row[1] != post.id:
             return False
-        post.summary = data["summary"]  # content lives on in the fragments
-        post.fragments = data["fragments"]
+        post.summary = row[2]  # content lives on in the fragments
+        post.fragments = dict(zip(_FRAGMENTS, row[3:], strict=True))
         return True
 
     def store_rendered(self, post: Post) -> None:
         entry = self.entry(post.path)
         assert entry is not None, "a post is stored before it is rendered"
-        data = {
-            "digest": entry.digest,
-            "id": post.id,
-            "summary": post.summary,
-            "fragments": post.fragments,
-        }
         self._queue(
-            "UPDATE posts SET rendered = ? WHERE path = ?",
-            (json.dumps(data, ensure_ascii=False), post.path),
-        )
+            "INSERT OR REPLACE INTO rendered VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (post.path, entry.digest, post.id, post.summary,
+             *(post.fragments[fmt] for fmt in _FRAGMENTS)),
+        )  # fmt: skip
 
     def keep_rendered(self, paths: set[str]) -> None:
         """Drop the rendered content of posts no feed shows any more.
@@ -301,10 +305,7 @@ class Cache:
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS shown (path TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM shown")
         self._db.executemany("INSERT INTO shown VALUES (?)", ((p,) for p in paths))
-        self._db.execute(
-            "UPDATE posts SET rendered = NULL"
-            " WHERE rendered IS NOT NULL AND path NOT IN (SELECT path FROM shown)"
-        )
+        self._db.execute("DELETE FROM rendered WHERE path NOT IN (SELECT path FROM shown)")
 
     def output_current(self, name: str, signature: str, out_dir: Path) -> bool:
         """True if `name` was last written from `signature` and is untouched on disk since."""
@@ -345,6 +346,7 @@ class Cache:
         self._pending.clear()
 
 
+_FRAGMENTS = ("rss", "atom", "json")  # the formats of feed items, in the table's order
 _COLUMNS = "path, size, mtime_ns, digest, status, record, ts, utcoffset, has_offset, names"
 
 
