@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -35,7 +35,7 @@ from .resources import load_schema
 from .site import Site, load_site
 from .urls import encode_path
 from .websub import PingReport, ping
-from .workers import parallel_map
+from .workers import parallel_batches, parallel_map
 from .write import (
     EmitJob,
     Emitted,
@@ -157,22 +157,23 @@ def open_cache(site: Site, *, write: bool) -> Cache | None:
 def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
     """Fill in content and summary of `posts`: from the cache, else rendered (in parallel)."""
     pending = [post for post in posts if cache is None or not cache.rendered(post)]
-    rendered = parallel_map(_render_one, site, pending)
+    rendered = parallel_batches(_render_batch, site, pending)
     for post, (summary, fragments) in zip(pending, rendered, strict=True):
         post.summary, post.fragments, post.body = summary, fragments, ""
         if cache is not None:
             cache.store_rendered(post)
 
 
-def _render_one(site: Site, post: Post) -> tuple[str, dict[str, str]]:
-    """Render one post and serialise its feed items (in a worker process on large runs).
+def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str, str]]]:
+    """Render posts and serialise their feed items (in a worker process on large runs).
 
     The content itself is not sent back: it is inside the fragments, which is all a feed needs.
     """
-    if not post.body:  # its file is unchanged since it was parsed: read it again
-        post.body = load.read_body(site.root / post.path, site.root)
-    render.render(post)
-    return post.summary, post_fragments(post, site)
+    for post in posts:
+        if not post.body:  # its file is unchanged since it was parsed: read it again
+            post.body = load.read_body(site.root / post.path, site.root)
+    render.render_all(posts)
+    return [(post.summary, post_fragments(post, site)) for post in posts]
 
 
 def feed_signature(feed: Feed, cache: Cache) -> str:
