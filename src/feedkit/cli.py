@@ -23,7 +23,6 @@ from .errors import (
     WriteError,
 )
 from .publish import PublishResult, offsetless_warnings, publish, validate
-from .serve import serve
 from .site import load_site
 from .version import __version__
 
@@ -214,6 +213,8 @@ def serve_command(site: Path, out: Path | None, config: Path | None, host: str, 
 
     Example: feedkit serve path/to/site --port 8000
     """
+    from .serve import serve  # http.server and ssl: ~10 ms that every cron run would pay
+
     try:
         serve(
             site, out=out, config=config, host=host, port=port,

@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import load, manifest, render, state, version
 from .cache import Cache, CachedPost
@@ -34,7 +35,6 @@ from .model import Feed, FeedSet, Post
 from .resources import load_schema
 from .site import Site, load_site
 from .urls import encode_path
-from .websub import PingReport, ping
 from .workers import parallel_batches, parallel_map
 from .write import (
     EmitJob,
@@ -46,6 +46,9 @@ from .write import (
     write_all,
     write_atomic,
 )
+
+if TYPE_CHECKING:
+    from .websub import PingReport
 
 __all__ = ["Collected", "PublishResult", "publish", "validate"]
 
@@ -369,6 +372,8 @@ def notify_hub(site: Site, written: list[str]) -> PingReport:
     A hub failure is reported, never raised: the feeds are written and readers that poll will
     still see them.
     """
+    from .websub import ping  # http.client and ssl: ~12 ms, for hub sites only
+
     assert site.hub is not None
     feeds = [name for name in written if name.rsplit(".", 1)[-1] in EXTENSIONS.values()]
     return ping(site.hub, [site.feeds_url + encode_path(name) for name in feeds])
