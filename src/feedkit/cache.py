@@ -252,13 +252,13 @@ class Cache:
         self, path: str, size: int, mtime_ns: int, digest: str, status: str, record: str,
         post: Post | None = None,
     ) -> None:  # fmt: skip
-        entry = Entry(size, mtime_ns, digest, status, record, *_index(post))
-        self.entries[path] = entry
+        index = _index(post)
+        self.entries[path] = Entry(size, mtime_ns, digest, status, record, *index)
         self._absent.discard(path)
         self._queue(
             "INSERT OR REPLACE INTO posts (path, size, mtime_ns, digest, status, record, ts,"
             " utcoffset, has_offset, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (path, size, mtime_ns, digest, status, record, *_index(post)),
+            (path, size, mtime_ns, digest, status, record, *index),
         )
 
     def forget_all_but(self, paths: set[str]) -> None:

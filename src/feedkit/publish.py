@@ -40,9 +40,13 @@ from .write import (
     EmitJob,
     Emitted,
     changes,
+    commit,
+    discard,
     emit,
     remove,
     remove_leftover_temp_files,
+    sync,
+    target,
     write_all,
     write_atomic,
 )
@@ -397,9 +401,7 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     shown = list({id(p): p for feed in current for p in feed.posts}.values())
     render_posts(shown, site, cache)
     job = EmitJob(site, current, out_dir, write=writing, pages=site.pages)
-    emitted: list[Emitted] = []
-    for files in parallel_map(emit, job, range(len(current)), min_per_worker=FEEDS_PER_WORKER):
-        emitted.extend(files)
+    emitted = _emit_feeds(job)
     feeds_changed = {e.name for e in emitted if e.changed}
     if not writing:
         pages_changed = set(changes(pages, out_dir))
@@ -421,6 +423,27 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     remove(stale, out_dir)
     write_all({manifest.MANIFEST_NAME: bookkeeping[manifest.MANIFEST_NAME]}, out_dir)
     result.written, result.removed = changed, stale
+
+
+def _emit_feeds(job: EmitJob) -> list[Emitted]:
+    """Serialise and stage every feed (in workers), sync each file as it comes, then commit.
+
+    Syncing here, while the workers serialise the next feeds, overlaps waiting for the disk
+    with work; nothing replaces a feed until every file is on disk.
+    """
+    emitted: list[Emitted] = []
+    feeds = range(len(job.feeds))
+    try:
+        for files in parallel_map(emit, job, feeds, min_per_worker=FEEDS_PER_WORKER):
+            emitted.extend(files)
+            for staged in (e.staged for e in files if e.staged):
+                sync(staged)
+    except BaseException:
+        discard([e.staged for e in emitted if e.staged])
+        remove_leftover_temp_files(job.out_dir)  # files staged by workers we did not hear from
+        raise
+    commit([(e.staged, target(job.out_dir, e.name)) for e in emitted if e.staged])
+    return emitted
 
 
 def _is_current(feed: Feed, signatures: dict[str, str], cache: Cache | None, site: Site) -> bool:

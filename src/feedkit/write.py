@@ -1,8 +1,13 @@
 """Stage 5: write feed files safely.
 
-Each file is written to a temporary file in the same folder, flushed, fsynced and renamed over
-the old one, so a reader (or a crash) only ever sees a whole old or a whole new feed. Files whose
-bytes are unchanged are not touched, so their mtime, and the ETag a server derives from it, stay.
+Each file is written to a temporary file in the same folder, fsynced and renamed over the old
+one, so a reader (or a crash) only ever sees a whole old or a whole new feed. Files whose bytes
+are unchanged are not touched, so their mtime, and the ETag a server derives from it, stay.
+
+A run's feeds are *staged* (written to temporary files by the workers that serialise them),
+then synced while the workers go on, and renamed only once every one of them is on disk: a
+failure half-way (a full disk) replaces no feed at all, and waiting for the disk overlaps
+with serialising instead of adding to it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from .cache import digest as content_digest
@@ -40,8 +46,9 @@ class Emitted:
     name: str
     changed: bool  # written (or, when not writing, would be)
     size: int
-    mtime_ns: int  # of the file as it is now on disk (0 if there is none)
+    mtime_ns: int  # of the file as it is now on disk (0 if there is none), or once committed
     digest: str = ""  # of the bytes it holds (when writing) or should hold
+    staged: str = ""  # the temporary file holding the new bytes, until `commit` renames it
 
 
 def emit(job: EmitJob, index: int) -> list[Emitted]:
@@ -61,15 +68,17 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
     results = []
     for name, data in files.items():
         path = target(job.out_dir, name)
-        changed = differs(path, data)
+        changed, staged = differs(path, data), ""
         if changed and job.write:
-            write_atomic(path, data)
-        try:
-            stat = path.stat()
-            size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        except FileNotFoundError:
-            size, mtime_ns = 0, 0
-        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, content_digest(data)))
+            staged, stat = stage(path, data)
+        else:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                stat = None
+        size, mtime_ns = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+        digest = content_digest(data)
+        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, digest, staged))
     return results
 
 
@@ -116,6 +125,16 @@ def write_all(outputs: dict[str, bytes], out_dir: Path) -> WriteReport:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that no reader ever sees a partial file."""
+    staged, _ = stage(path, data)
+    sync(staged)
+    commit([(staged, path)])
+
+
+def stage(path: Path, data: bytes) -> tuple[str, os.stat_result]:
+    """Write `data` to a new temporary file beside `path`: its name and its stat.
+
+    Nothing is replaced yet: `sync` and then `commit` finish the job (`discard` undoes it).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
@@ -127,12 +146,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+            os.fchmod(handle.fileno(), 0o644)
+            return tmp, os.fstat(handle.fileno())
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise WriteError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def sync(staged: str) -> None:
+    """Wait until a staged file's bytes are on disk (before it may replace a feed)."""
+    try:
+        fd = os.open(staged, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise WriteError(f"cannot write {staged}: {exc.strerror}") from None
+
+
+def commit(staged: list[tuple[str, Path]]) -> None:
+    """Rename synced staged files over their targets."""
+    for done, (tmp, path) in enumerate(staged):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            discard([t for t, _ in staged[done:]])
+            raise WriteError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def discard(staged: list[str]) -> None:
+    """Remove staged files that will not be committed."""
+    for tmp in staged:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def remove(names: list[str], out_dir: Path) -> None:
@@ -149,8 +195,8 @@ def remove_leftover_temp_files(out_dir: Path) -> list[str]:
     if not out_dir.is_dir():
         return []
     removed = []
-    for folder in (out_dir, *(p for p in out_dir.iterdir() if p.is_dir())):
-        for path in folder.glob(f"{TEMP_PREFIX}*.tmp"):
-            path.unlink(missing_ok=True)
-            removed.append(path.relative_to(out_dir).as_posix())
+    found = (out_dir.glob(f"{'*/' * depth}{TEMP_PREFIX}*.tmp") for depth in range(4))
+    for path in sorted(chain.from_iterable(found)):  # archive/category/x/1.rss: 3 folders deep
+        path.unlink(missing_ok=True)
+        removed.append(path.relative_to(out_dir).as_posix())
     return removed
