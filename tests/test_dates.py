@@ -148,3 +148,9 @@ def test_parse_never_raises_anything_but_date_error(text: str) -> None:
     except dates.DateError:
         return
     assert parsed.value.tzinfo is not None
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_rfc3339_drops_the_fraction_and_keeps_the_offset(moment: datetime) -> None:
+    """Seconds precision whatever the microseconds, the offset as isoformat writes it."""
+    assert dates.rfc3339(moment) == moment.replace(microsecond=0).isoformat()
