@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import partial
+from contextvars import ContextVar
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 
@@ -37,10 +38,53 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre"}
 )
 
-_markdown = MarkdownIt("commonmark", {"html": True})
+# Links both markdown-it normalisers return unchanged (see _CommonMark), made of characters
+# percent-encoding keeps ("%" excepted): http(s) or protocol-relative ones with a lowercase
+# ASCII host of at most 255 characters in labels of at most 63, and no user or port; and
+# relative ones without ":" (no scheme) that do not start with "//" (no host).
+_PLAIN_ABSOLUTE_LINK = re.compile(
+    r"(?:https?:)?//(?=[^/]{1,255}(?:/|\Z))[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*"
+    r"(?:/[A-Za-z0-9;/?:@&=+$,_.!~*'()#-]*)?"
+)
+_PLAIN_RELATIVE_LINK = re.compile(r"(?!//)[A-Za-z0-9;/?@&=+$,_.!~*'()#-]*")
+_LINK_CACHE_SIZE = 1024
+
+
+class _CommonMark(MarkdownIt):
+    """CommonMark with raw HTML, whose link normalisation is memoised.
+
+    normalizeLink and normalizeLinkText (mdurl parse, punycode, percent-encoding) are a large
+    share of inline parsing, are pure functions of the URL, and posts repeat their links (a
+    footer in every post). Plain links skip them: the library returns those unchanged (mdurl
+    keeps such a host, path and scheme as they are; punycode only touches non-ASCII labels and
+    "xn--" ones; encode and decode only touch other characters and "%"). validateLink is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": True})
+        self._link = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLink)
+        self._link_text = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLinkText)
+
+    def normalizeLink(self, url: str) -> str:
+        return url if _is_plain_link(url) else self._link(url)
+
+    def normalizeLinkText(self, link: str) -> str:
+        return link if _is_plain_link(link) else self._link_text(link)
+
+
+def _is_plain_link(url: str) -> bool:
+    """Whether markdown-it's normalisers would return `url` unchanged (a safe subset)."""
+    return "xn--" not in url and bool(
+        _PLAIN_ABSOLUTE_LINK.fullmatch(url) or _PLAIN_RELATIVE_LINK.fullmatch(url)
+    )
+
+
+_markdown = _CommonMark()
 _ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ALLOWED_ATTRIBUTES.setdefault("img", set()).update({"alt", "title", "width", "height"})
 _ALLOWED_ATTRIBUTES.setdefault("a", set()).add("title")
+# The base URL of the sanitise() call running in this thread (or task), for the cleaner's filter.
+_base_url: ContextVar[str] = ContextVar("feedkit_render_base_url")
 
 
 def xml_text(text: str) -> str:
@@ -55,47 +99,64 @@ def body_html(post: Post) -> str:
 
 def sanitise(html: str, base_url: str) -> str:
     """Safe HTML for embedding, with every href/src resolved against `base_url`."""
-    cleaned = nh3.clean(
-        xml_text(html),  # lone surrogates cannot even be handed to nh3
-        attributes=_ALLOWED_ATTRIBUTES,
-        attribute_filter=partial(_absolutise, base_url),
-        link_rel="noopener noreferrer",
-    )
+    token = _base_url.set(base_url)
+    try:
+        cleaned = _cleaner.clean(xml_text(html))  # lone surrogates cannot even be handed to nh3
+    finally:
+        _base_url.reset(token)
     # After cleaning: nh3 decodes character references such as &#1; into the raw character.
     return xml_text(cleaned).strip()
 
 
-def _absolutise(base_url: str, tag: str, attribute: str, value: str) -> str | None:
+def _absolutise(tag: str, attribute: str, value: str) -> str | None:
     if attribute in _URL_ATTRIBUTES:
-        return absolute_url(value, base_url)
+        return absolute_url(value, _base_url.get())
     return value
+
+
+# Built once: nh3.clean() would build the same ammonia cleaner again for every post. The
+# filter takes the base URL from the context, as nh3 passes it only tag, attribute and value.
+_cleaner = nh3.Cleaner(
+    attributes=_ALLOWED_ATTRIBUTES, attribute_filter=_absolutise, link_rel="noopener noreferrer"
+)
 
 
 def summarise(html: str, limit: int = SUMMARY_LENGTH) -> str:
     """The first `limit` characters of the visible text, cut cleanly, with an ellipsis."""
-    extractor = _VisibleText()
-    # Only the first `limit` characters matter: parse in chunks and stop once the visible text
-    # so far is longer than the cut can look at, instead of parsing a long body to its end.
+    try:
+        text = _visible_text(html, limit)
+    except AssertionError:  # html.parser gives up on some markup (e.g. "<![foo" before 3.13)
+        text = _plain_text(html)
+    return truncate(text, limit)
+
+
+def _visible_text(html: str, limit: int) -> str:
+    """The visible text of `html`, or a prefix of it longer than `limit` + 2 (all a cut sees).
+
+    Only the first `limit` characters matter: parse in chunks and stop once the visible text so
+    far is long enough, instead of parsing a long body to its end.
+    """
+    extractor = _VisibleText(limit)
     try:
         for start in range(0, len(html), _CHUNK):
-            extractor.feed(html[start : start + _CHUNK])
-            if extractor.length > limit and len(_visible(extractor)) > limit + 2:
-                break
-        else:
-            extractor.close()
-    except AssertionError:  # html.parser gives up on some markup (e.g. "<![foo" before 3.13)
-        return truncate(_plain_text(html), limit)
-    return truncate(_visible(extractor), limit)
+            end = start + _CHUNK
+            # html.parser raises AssertionError only on "<![": once one is in the markup, stop
+            # only between chunks, so that an error later in a chunk still means the fallback.
+            if extractor.may_stop and html.find("<![", max(0, start - 2), end) >= 0:
+                extractor.may_stop = False
+            extractor.feed(html[start:end])
+            if (text := extractor.decisive_text()) is not None:
+                return text
+        extractor.close()
+    except _Enough as enough:
+        return enough.text
+    return extractor.text()
 
 
 def _plain_text(html: str) -> str:
     """A rougher visible text: comments and tags removed, entities decoded."""
     text = re.sub(r"<!--.*?(?:-->|$)|<[^>]*>?", " ", html, flags=re.S)
     return xml_text(_SPACE.sub(" ", unescape(text)).strip())
-
-
-def _visible(extractor: _VisibleText) -> str:
-    return xml_text(_SPACE.sub(" ", "".join(extractor.parts)).strip())
 
 
 def truncate(text: str, limit: int) -> str:
@@ -133,45 +194,85 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-class _VisibleText(HTMLParser):
-    """Collects the text a reader would see: no hidden elements, comments, images or scripts."""
+class _Enough(Exception):
+    """Raised inside the parser once the visible text so far decides the summary."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class _VisibleText(HTMLParser):
+    """Collects the text a reader would see: no hidden elements, comments, images or scripts.
+
+    While `may_stop`, it ends the parse (raises _Enough) in the middle of a chunk once the
+    visible text is longer than `limit` + 2: that text only grows by appending, so the cut is
+    the one summarise would make after the whole chunk.
+    """
+
+    def __init__(self, limit: int) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.length = 0  # characters collected so far
+        self.may_stop = True
+        self._limit = limit
+        self._check_at = limit  # the length after which to look at the visible text again
         self._stack: list[tuple[str, bool]] = []  # (tag, hides its content)
+        self._hidden = False  # whether content at this point is hidden
 
-    @property
-    def _hidden(self) -> bool:
-        return bool(self._stack) and self._stack[-1][1]
+    def text(self) -> str:
+        """The visible text so far, whitespace collapsed."""
+        return xml_text(_SPACE.sub(" ", "".join(self.parts)).strip())
+
+    def decisive_text(self) -> str | None:
+        """The visible text so far if it is long enough to decide the summary."""
+        if self.length > self._limit:
+            text = self.text()
+            if len(text) > self._limit + 2:
+                return text
+            # Mostly whitespace so far: look again only after about a chunk of text, not at
+            # every piece, so that a long body costs no more looks than one per chunk.
+            self._check_at = self.length + _CHUNK
+        return None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.parts.append(" ")
         if tag in _VOID_TAGS:
             return
-        attributes = dict(attrs)
-        hides = (
-            tag in _SKIPPED_TAGS
-            or "hidden" in attributes
-            or attributes.get("aria-hidden") == "true"
-            or bool(_HIDDEN_STYLE.search(attributes.get("style") or ""))
-        )
-        self._stack.append((tag, self._hidden or hides))
+        hidden = self._hidden or tag in _SKIPPED_TAGS or (bool(attrs) and _hides(attrs))
+        self._stack.append((tag, hidden))
+        self._hidden = hidden
 
     def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                del self._stack[depth:]
+        stack = self._stack
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == tag:
+                del stack[depth:]
+                self._hidden = bool(stack) and stack[-1][1]
                 break
         if tag in _BLOCK_TAGS:
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-            self.length += len(data)
+        if self._hidden:
+            return
+        self.parts.append(data)
+        self.length += len(data)
+        if self.length > self._check_at and self.may_stop:
+            text = self.decisive_text()
+            if text is not None:
+                raise _Enough(text)
+
+
+def _hides(attrs: list[tuple[str, str | None]]) -> bool:
+    """Whether an element with these attributes is hidden (the last of repeated ones counts)."""
+    attributes = dict(attrs)
+    return (
+        "hidden" in attributes
+        or attributes.get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(attributes.get("style") or ""))
+    )
 
 
 def render(post: Post) -> Post:

@@ -1,0 +1,446 @@
+"""render.py's fast paths give byte for byte what the plain implementations they replace give.
+
+The reference implementations below are render.py as it was before the speed-ups: markdown-it
+with its own link normalisation, nh3.clean() with a per-call filter, and the summariser that
+stops only between 1 KB chunks. Feeds are pinned byte for byte, so any difference is a bug.
+
+More examples: FEEDKIT_EQUIVALENCE_EXAMPLES=5000 pytest tests/test_render_equivalence.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from functools import partial
+from html.parser import HTMLParser
+
+import nh3
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from feedkit import render
+from feedkit.render import (
+    _ALLOWED_ATTRIBUTES,
+    _BLOCK_TAGS,
+    _CHUNK,
+    _HIDDEN_STYLE,
+    _SKIPPED_TAGS,
+    _SPACE,
+    _URL_ATTRIBUTES,
+    _VOID_TAGS,
+    SUMMARY_LENGTH,
+    _plain_text,
+    sanitise,
+    summarise,
+    truncate,
+    xml_text,
+)
+from feedkit.urls import absolute_url
+
+EQUIVALENCE = settings(
+    max_examples=int(os.environ.get("FEEDKIT_EQUIVALENCE_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# --- the reference implementations -------------------------------------------------------------
+
+_reference_markdown = MarkdownIt("commonmark", {"html": True})
+
+
+def reference_sanitise(html: str, base_url: str) -> str:
+    cleaned = nh3.clean(
+        xml_text(html),
+        attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=partial(_reference_absolutise, base_url),
+        link_rel="noopener noreferrer",
+    )
+    return xml_text(cleaned).strip()
+
+
+def _reference_absolutise(base_url: str, tag: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES:
+        return absolute_url(value, base_url)
+    return value
+
+
+def reference_summarise(html: str, limit: int = SUMMARY_LENGTH) -> str:
+    extractor = _ReferenceVisibleText()
+    try:
+        for start in range(0, len(html), _CHUNK):
+            extractor.feed(html[start : start + _CHUNK])
+            if extractor.length > limit and len(_reference_visible(extractor)) > limit + 2:
+                break
+        else:
+            extractor.close()
+    except AssertionError:
+        return truncate(_plain_text(html), limit)
+    return truncate(_reference_visible(extractor), limit)
+
+
+def _reference_visible(extractor: _ReferenceVisibleText) -> str:
+    return xml_text(_SPACE.sub(" ", "".join(extractor.parts)).strip())
+
+
+class _ReferenceVisibleText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.length = 0
+        self._stack: list[tuple[str, bool]] = []
+
+    @property
+    def _hidden(self) -> bool:
+        return bool(self._stack) and self._stack[-1][1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+        if tag in _VOID_TAGS:
+            return
+        attributes = dict(attrs)
+        hides = (
+            tag in _SKIPPED_TAGS
+            or "hidden" in attributes
+            or attributes.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE.search(attributes.get("style") or ""))
+        )
+        self._stack.append((tag, self._hidden or hides))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._stack) - 1, -1, -1):
+            if self._stack[depth][0] == tag:
+                del self._stack[depth:]
+                break
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+            self.length += len(data)
+
+
+# --- strategies --------------------------------------------------------------------------------
+
+TRICKY_CHARS = (
+    "aZ0 \t\n\r.,;:!?-_/\\'\"=<>&#%[]()"
+    "新华铁军，。“”"  # CJK, wide punctuation
+    "\u0301\u093f\u200d\ufe0f\U0001f3fd"  # combining marks, ZWJ, variation selector, skin tone
+    "👍🇨🇳\U000e0067é"  # emoji, a flag half, a tag character
+    "\x00\x01\x0b\x7f\ud800\ufffe\u2028\xa0"  # controls, a lone surrogate, non-characters
+)
+text = st.text(st.sampled_from(TRICKY_CHARS), max_size=40)
+long_text = st.text(st.sampled_from(TRICKY_CHARS), min_size=200, max_size=1500)
+fillers = st.integers(0, 2 * _CHUNK + 40).flatmap(
+    lambda n: st.sampled_from(["x", "新", " ", "\n", "a ", "&amp;", "<b> </b>"]).map(
+        lambda unit: (unit * n)[:n]
+    )
+)
+ENTITIES = [
+    "&amp;", "&amp", "&am", "&", "&;", "&#", "&#1;", "&#x;", "&#x41;", "&#65", "&#X1F600;",
+    "&#0;", "&#xD800;", "&#1114112;", "&#" + "0" * 40 + "65;", "&notin;", "&notit;", "&not",
+    "&CounterClockwiseContourIntegral;", "&" + "a" * 40 + ";", "&lt;p&gt;", "&nbsp;",
+]  # fmt: skip
+TAGS = [
+    "<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<b>", "</b>", "<li>", "</li>",
+    "<br>", "<br/>", "<br />", "</br>", "<hr>", "<img src=x alt=y>", "<input hidden>",
+    "<h1>", "</h1>", "<tr>", "<pre>", "</pre>", "<blockquote>", "</blockquote>",
+    "<script>", "</script>", "<style>", "</style>", "<template>", "</template>",
+    "<svg>", "</svg>", "<noscript>", "</noscript>", "<head>", "</head>", "<textarea>",
+    "<title>", "</title>", "<xmp>",
+    '<p style="display:none;height:1px;overflow:hidden;">', '<span style="DISPLAY : NONE">',
+    '<div style="visibility:hidden">', "<div style=display:none>", "<P STYLE='display:none'>",
+    "<div hidden>", '<div hidden="false">', '<span aria-hidden="true">',
+    '<span aria-hidden="false">', '<span aria-hidden="TRUE">', "<span aria-hidden>",
+    '<p style="color:red" style="display:none">', '<p style="display:none" style="">',
+    "<p hidden hidden>", '<a href="x" style>', '<a href="x" title="&quot;&amp">',
+    '<p style="display:none', "</ p>", "</>", "< p>", "<p/>", "<div/>", "</span foo>",
+    "<!-- c -->", "<!--", "-->", "--!>", "<!- x ->", "<!>", "<!doctype html>", "<!DOCTYPE",
+    "<![CDATA[x]]>", "<![CDATA[", "]]>", "<![foo", "<![if x]>", "<![endif]>", "<![", "<!",
+    "<?pi ?>", "<?", "<", ">", "</", "<a", "<a ", "=", '"', "'", "/>",
+]  # fmt: skip
+html_pieces = st.one_of(
+    text,
+    st.sampled_from(ENTITIES),
+    st.sampled_from(TAGS),
+    st.tuples(st.sampled_from(TAGS), text).map("".join),
+    long_text,
+    fillers,
+)
+html_documents = st.lists(html_pieces, max_size=30).map("".join)
+limits = st.one_of(st.just(SUMMARY_LENGTH), st.integers(0, 300))
+
+SCHEMES = [
+    "http://", "https://", "HTTP://", "//", "", "mailto:", "javascript:", "JaVaScRiPt:",
+    "ftp://", "data:image/png;base64,", "data:text/html,", "skype:", "file:///", " https://",
+]  # fmt: skip
+HOSTS = [
+    "example.com", "finews.withounder.com", "例子.测试", "xn--fiqs8s.cn", "EXAMPLE.com",
+    "a" * 64 + ".com", "b" * 250 + ".cn", "[::1]", "[::1", "user:pw@host", "user@host",
+    "host:8080", "host:", "bücher.de", "ﬀ.com", "a..b", "-a-.b", "a_b.c", "", "a。b",
+]  # fmt: skip
+URL_TAILS = [
+    "", "/", "/a/b.html", "/category/x(y).html", "/news/1350,2023.html", "/a b", "/%20",
+    "/%zz", "/%", "/中文", "?q=1&r=2", "/?q=1&r=2", "#frag", "/#f?g", "/../x", "\\", "'",
+    "`", "~", "/a:b@c", "/*!$+;=", "/\t", "/<>", "/\u00a0", "/\ud83d\ude00", "/xn--x",
+]  # fmt: skip
+urls = st.one_of(
+    st.tuples(
+        st.sampled_from(SCHEMES), st.sampled_from(HOSTS), st.lists(st.sampled_from(URL_TAILS))
+    ).map(lambda p: p[0] + p[1] + "".join(p[2])),
+    st.lists(st.sampled_from([*URL_TAILS, "..", "./", "x", "a:b", "//"]), max_size=6).map("".join),
+    st.text(st.sampled_from(TRICKY_CHARS + "@:%"), max_size=30),
+)
+markdown_pieces = st.one_of(
+    text,
+    st.sampled_from(
+        [
+            "\n",
+            "\n\n",
+            "*em*",
+            "**b**",
+            "`code`",
+            "# ",
+            "> ",
+            "- ",
+            "1. ",
+            "    ",
+            "```\nfence\n```\n",
+            "***\n",
+            "\\",
+            "[",
+            "]",
+            "(",
+            ")",
+            "<",
+            ">",
+            "!",
+            "[ref]",
+        ]
+    ),
+    st.sampled_from(ENTITIES + TAGS),
+    st.tuples(text, urls).map(lambda p: f"[{p[0]}]({p[1]})"),
+    st.tuples(text, urls).map(lambda p: f"[{p[0]}](<{p[1]}>)"),
+    st.tuples(text, urls, text).map(lambda p: f'[{p[0]}]({p[1]} "{p[2]}")'),
+    st.tuples(text, urls).map(lambda p: f"![{p[0]}]({p[1]})"),
+    urls.map(lambda u: f"<{u}>"),
+    urls.map(lambda u: f"\n\n[ref]: {u}\n"),
+    st.just("<user@example.com>"),
+)
+markdown_documents = st.lists(markdown_pieces, max_size=25).map("".join)
+bases = st.sampled_from(
+    [
+        "https://finews.withounder.com/emnews/2021/12/08/x.html",
+        "https://example.com/",
+        "http://例子.测试/a/b/",
+        "https://example.com/a%20b/c?q#f",
+    ]
+)
+
+
+# --- markdown ----------------------------------------------------------------------------------
+
+
+@EQUIVALENCE
+@given(urls)
+def test_link_normalisation_is_markdown_its_own(url: str) -> None:
+    md = render._markdown
+    assert outcome(md.normalizeLink, url) == outcome(partial(MarkdownIt.normalizeLink, md), url)
+    assert outcome(md.normalizeLinkText, url) == outcome(
+        partial(MarkdownIt.normalizeLinkText, md), url
+    )
+
+
+def outcome(function: Callable[[str], str], argument: str) -> tuple[str, str]:
+    """The result, or the kind of error (mdurl cannot encode lone surrogates, for one)."""
+    try:
+        return ("result", function(argument))
+    except Exception as error:
+        return ("error", type(error).__name__)
+
+
+@EQUIVALENCE
+@given(urls)
+def test_plain_links_are_left_unchanged_by_markdown_it(url: str) -> None:
+    """The fast path's claim, checked on the library itself for every URL it applies to."""
+    md = _reference_markdown
+    if render._is_plain_link(url):
+        assert md.normalizeLink(url) == url
+        assert md.normalizeLinkText(url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://finance.eastmoney.com/a/202312312000009999.html",
+        "//finews.withounder.com/category/huataijinrongkonggu(xianggang).html",
+        "//finews.withounder.com/",
+        "https://hk.example.net/news/1350,2023.html?x=1&y=2#top",
+        "../emnews/",
+        "img/a.png",
+        "#section",
+        "",
+    ],
+)
+def test_links_of_real_posts_take_the_fast_path(url: str) -> None:
+    assert render._is_plain_link(url)
+    assert _reference_markdown.normalizeLink(url) == url
+    assert _reference_markdown.normalizeLinkText(url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://例子.测试/",
+        "http://xn--fiqs8s.cn/",
+        "HTTP://example.com/",
+        "http://Example.com/",
+        "http://user@host/",
+        "http://host:80/",
+        "http://[::1]/",
+        "/a b",
+        "/%41",
+        "/中文",
+        "a:b",
+        "javascript:alert(1)",
+        "//" + "a" * 64 + ".com/",
+        "//a..b/",
+        "http://host?q",
+    ],
+)
+def test_links_markdown_it_may_change_take_the_slow_path(url: str) -> None:
+    assert not render._is_plain_link(url)
+
+
+@EQUIVALENCE
+@given(markdown_documents)
+def test_markdown_renders_as_markdown_it_does(body: str) -> None:
+    assert outcome(render._markdown.render, body) == outcome(_reference_markdown.render, body)
+
+
+def rendered(body: str) -> str:
+    """The body as HTML; bodies markdown-it cannot render (lone surrogates) are skipped."""
+    try:
+        return _reference_markdown.render(body)
+    except UnicodeEncodeError:
+        assume(False)
+        raise
+
+
+def test_the_link_caches_are_bounded() -> None:
+    md = render._markdown
+    for n in range(render._LINK_CACHE_SIZE + 10):
+        md.normalizeLink(f"/中文/{n}")
+    assert md._link.cache_info().currsize <= render._LINK_CACHE_SIZE
+
+
+# --- sanitise ----------------------------------------------------------------------------------
+
+url_attributes = st.tuples(
+    st.sampled_from(["a href", "img src", "blockquote cite", "q cite", "video poster", "a title"]),
+    urls,
+    text,
+).map(lambda p: f'<{p[0]}="{p[1]}">{p[2]}</{p[0].split()[0]}>')
+
+
+@EQUIVALENCE
+@given(st.lists(st.one_of(html_pieces, url_attributes), max_size=20).map("".join), bases)
+def test_sanitise_gives_what_nh3_clean_gave(html: str, base: str) -> None:
+    assert sanitise(html, base) == reference_sanitise(html, base)
+
+
+@EQUIVALENCE
+@given(markdown_documents, bases)
+def test_sanitised_markdown_is_unchanged(body: str, base: str) -> None:
+    html = rendered(body)
+    assert sanitise(html, base) == reference_sanitise(html, base)
+
+
+def test_concurrent_sanitise_calls_each_use_their_own_base() -> None:
+    html = '<a href="p">a</a><img src="../i.png"><blockquote cite="q">x</blockquote>' * 50
+    bases = [f"https://site{n}.example/d{n}/post.html" for n in range(8)]
+    expected = {base: reference_sanitise(html, base) for base in bases}
+    failures: list[str] = []
+
+    def work(base: str) -> None:
+        for _ in range(200):
+            if sanitise(html, base) != expected[base]:
+                failures.append(base)
+
+    threads = [threading.Thread(target=work, args=(base,)) for base in bases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_sanitise_leaves_no_base_url_behind() -> None:
+    sanitise('<a href="x">x</a>', "https://example.com/")
+    assert render._base_url.get(None) is None
+
+
+# --- summarise ---------------------------------------------------------------------------------
+
+
+@EQUIVALENCE
+@given(html_documents, limits)
+def test_summary_is_the_reference_summary(html: str, limit: int) -> None:
+    assert summarise(html, limit) == reference_summarise(html, limit)
+
+
+@EQUIVALENCE
+@given(fillers, html_documents, limits)
+def test_summary_is_the_reference_summary_at_any_chunk_offset(
+    filler: str, html: str, limit: int
+) -> None:
+    """A filler of any length moves the tricky markup across the 1 KB chunk boundaries."""
+    assert summarise(filler + html, limit) == reference_summarise(filler + html, limit)
+
+
+@EQUIVALENCE
+@given(markdown_documents)
+def test_summary_of_rendered_markdown_is_the_reference_summary(body: str) -> None:
+    html = rendered(body)
+    assert summarise(html) == reference_summarise(html)
+
+
+@pytest.mark.parametrize("gap", [0, 300, 600, 700, 740, 800, 1100, 1800])
+@pytest.mark.parametrize("tail", ["<![foo", "<![", "<![CDATA[x]]><![foo", "<!", "<![if x]>"])
+def test_marked_section_after_enough_text_in_the_same_chunk(gap: int, tail: str) -> None:
+    """Before 3.13 html.parser raises on "<![foo" and the reference falls back to plain text
+    (which keeps hidden text), even when the text before it already decided the summary."""
+    html = "<p hidden>HIDDEN</p><p>" + "x " * 150 + "</p>" + " " * gap + tail + " y" * 1000
+    assert summarise(html) == reference_summarise(html)
+
+
+def test_the_marked_section_case_is_not_vacuous() -> None:
+    html = "<p hidden>HIDDEN</p><p>" + "x " * 150 + "</p><![foo" + " y" * 1000
+    if sys.version_info < (3, 13):
+        assert reference_summarise(html).startswith("HIDDEN")
+    assert summarise(html) == reference_summarise(html)
+
+
+@pytest.mark.parametrize("at", range(1000, 1030))
+def test_long_character_reference_across_a_chunk_boundary(at: int) -> None:
+    """html.parser decodes a reference cut by the chunk boundary differently: same as before."""
+    html = "<p>" + "a" * (at - 3) + "&#" + "0" * 40 + "65;" + " word" * 100 + "</p>"
+    assert summarise(html) == reference_summarise(html)
+    assert summarise(html, 1100) == reference_summarise(html, 1100)
+
+
+def test_real_shaped_post_is_summarised_as_before() -> None:
+    head = (
+        '<p style="display:none;height:1px;overflow:hidden;"><br /></p>'
+        "<!-- EM_StockImg_Start --><p style=\"text-align:center;\"><a href='x'>"
+        '<img src="https://x/y.png?a=1&b=2" alt="K图" /></a></p><!-- EM_StockImg_End -->'
+    )
+    paragraph = "<p>分区域看，东部地区增长32.4%，中部地区增长5.9%，西部地区增长26.6%。</p>\n"
+    for n in range(12):
+        html = head + paragraph * n
+        assert summarise(html) == reference_summarise(html)
