@@ -28,7 +28,7 @@ def check_feed(feed: Feed, site: Site) -> None:
     fragments = {p.path: post_fragments(p, site) for p in feed.posts}
     for fmt in FORMATS:
         whole = WRITERS[fmt](feed, site)
-        pieces = [fragments[p.path][fmt] for p in feed.posts]
+        pieces = [fragments[p.path][fmt].encode("utf-8") for p in feed.posts]
         assert assemble(feed, site, fmt, pieces) == whole, (feed.stem, fmt)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 9
+FORMAT = 10
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 COMPACT_MIN_PAGES = 2_560  # 10 MiB of 4 KiB pages: smaller caches are left as they are
@@ -46,9 +46,9 @@ CREATE TABLE IF NOT EXISTS rendered (  -- posts some feed shows: summary and fee
     digest TEXT NOT NULL,   -- of the file it was rendered from
     id TEXT NOT NULL,       -- the post id the items carry
     summary TEXT NOT NULL,
-    rss TEXT NOT NULL,      -- the RSS <item>, Atom <entry> and JSON Feed item
-    atom TEXT NOT NULL,
-    json TEXT NOT NULL
+    rss BLOB NOT NULL,      -- the RSS <item>, Atom <entry> and JSON Feed item, UTF-8
+    atom BLOB NOT NULL,
+    json BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outputs (
     name TEXT PRIMARY KEY,  -- a feed file, relative to the output folder

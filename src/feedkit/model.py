@@ -37,7 +37,7 @@ class Post:
     content_html: str = ""
     summary: str = ""
     # filled in before writing: the post serialised as an item of each feed format
-    fragments: dict[str, str] = field(default_factory=dict)
+    fragments: dict[str, bytes] = field(default_factory=dict)  # UTF-8
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
             cache.store_rendered(post)
 
 
-def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str, str]]]:
+def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str, bytes]]]:
     """Render posts and serialise their feed items (in a worker process on large runs).
 
     The content itself is not sent back: it is inside the fragments, which is all a feed needs.
@@ -180,7 +180,11 @@ def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str
         if not post.body:  # its file is unchanged since it was parsed: read it again
             post.body = load.read_body(site.root / post.path, site.root)
     render.render_all(posts)
-    return [(post.summary, post_fragments(post, site)) for post in posts]
+    return [(post.summary, _encoded(post_fragments(post, site))) for post in posts]
+
+
+def _encoded(fragments: dict[str, str]) -> dict[str, bytes]:
+    return {fmt: text.encode("utf-8") for fmt, text in fragments.items()}
 
 
 def feed_signature(feed: Feed, cache: Cache) -> str:

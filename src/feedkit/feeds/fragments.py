@@ -176,14 +176,18 @@ def _pretty(root: etree._Element) -> str:
     return data.decode("utf-8")
 
 
-def assemble(feed: Feed, site: Site, fmt: str, fragments: list[str]) -> bytes:
-    """A whole feed document from its head and its posts' fragments (in feed order)."""
+def assemble(feed: Feed, site: Site, fmt: str, fragments: list[bytes]) -> bytes:
+    """A whole feed document from its head and its posts' fragments (UTF-8, in feed order).
+
+    Fragments are kept encoded: each is encoded once, not once per feed that shows it, and
+    bytes cross process boundaries and go into the cache without being encoded again.
+    """
     if fmt == "json":
         return _assemble_json(feed, site, fragments)
-    head = _document(feed, site, fmt, entries=False)
-    end = _XML[fmt][2]
+    head = _document(feed, site, fmt, entries=False).encode("utf-8")
+    end = _XML[fmt][2].encode("utf-8")
     at = head.rindex(end)
-    return (head[:at] + "".join(fragments) + head[at:]).encode("utf-8")
+    return b"".join((head[:at], *fragments, head[at:]))
 
 
 def _document(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> str:
@@ -204,11 +208,10 @@ def _indent(item: str) -> str:
     return "\n".join("    " + line for line in item.split("\n"))
 
 
-def _assemble_json(feed: Feed, site: Site, fragments: list[str]) -> bytes:
-    head = render_json(replace(feed, posts=()), site).decode("utf-8")
+def _assemble_json(feed: Feed, site: Site, fragments: list[bytes]) -> bytes:
+    head = render_json(replace(feed, posts=()), site)
     if not fragments:
-        return head.encode("utf-8")
-    empty = '  "items": []\n}\n'
+        return head
+    empty = b'  "items": []\n}\n'
     assert head.endswith(empty)
-    items = '  "items": [\n' + ",\n".join(fragments) + "\n  ]\n}\n"
-    return (head[: -len(empty)] + items).encode("utf-8")
+    return b"".join((head[: -len(empty)], b'  "items": [\n', b",\n".join(fragments), b"\n  ]\n}\n"))
