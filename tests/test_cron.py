@@ -203,6 +203,25 @@ def test_a_foreign_sqlite_file_is_never_trusted(tmp_path: Path) -> None:
     assert result.collected.cached == 0 and len(result.collected.posts) == 6
 
 
+def test_a_run_waits_for_a_reader_of_the_cache_instead_of_failing(tmp_path: Path) -> None:
+    """The cache keeps SQLite's rollback journal: a writer waits while another process reads."""
+    site = make_site(tmp_path)
+    publish(site)
+    write_post(site, 2, title="Edited while a reader holds the cache")
+    cache = site / ".feedkit" / "cache.sqlite"
+    reader = sqlite3.connect(cache, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM posts").fetchone()  # holds a shared lock until COMMIT
+    threading.Timer(0.5, lambda: reader.execute("COMMIT")).start()
+    started = time.monotonic()
+    result = publish(site)
+    assert time.monotonic() - started >= 0.5  # it waited for the reader...
+    assert result.written  # ...and then wrote
+    reader.close()
+    with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
 def test_the_cache_folder_is_ignored_by_git(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     publish(site)
