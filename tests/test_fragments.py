@@ -50,7 +50,10 @@ def test_every_corpus_feed_assembles_to_the_same_bytes(corpus_site: Path) -> Non
 
 T = TypeVar("T")
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
-titles = text.filter(lambda t: bool(t.strip()) and t.isprintable())
+# Printable (no C* or Z* categories but the space) and not blank, without filtering most away:
+# a filter that rejects most examples fails hypothesis's health check now and then.
+printable = st.characters(blacklist_categories=("C", "Z"), whitelist_characters=" ")
+titles = st.text(printable, min_size=1, max_size=40).filter(lambda t: bool(t.strip()))
 
 
 @settings(
