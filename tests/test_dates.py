@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedkit import dates
@@ -154,3 +156,83 @@ def test_parse_never_raises_anything_but_date_error(text: str) -> None:
 def test_rfc3339_drops_the_fraction_and_keeps_the_offset(moment: datetime) -> None:
     """Seconds precision whatever the microseconds, the offset as isoformat writes it."""
     assert dates.rfc3339(moment) == moment.replace(microsecond=0).isoformat()
+
+
+# The fast path for "2022-02-18 14:41:30 +0800" against the general parser: same PostDate
+# (offset and zone included, hence repr) or the same error. Set e.g. 20000 for a thorough run.
+EQUIVALENCE = settings(
+    max_examples=int(os.environ.get("FEEDKIT_EQUIVALENCE_EXAMPLES", "300")), deadline=None
+)
+
+
+def _common_text(moment: datetime, sign: str, hours: int, minutes: int) -> str:
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M:%S} {sign}{hours:02d}{minutes:02d}"
+
+
+EDGE_MOMENTS = [datetime(1, 1, 1), datetime(999, 12, 31, 23, 59, 59), datetime(1000, 1, 1),
+                datetime(1000, 12, 31, 23), datetime(1001, 1, 1), datetime(9998, 12, 31, 23, 59, 59),
+                datetime(9999, 1, 1), datetime(9999, 12, 31, 23, 59, 59)]  # fmt: skip
+common_texts = st.builds(
+    _common_text,
+    st.datetimes(datetime(1001, 1, 1), datetime(9998, 12, 31)) | st.sampled_from(EDGE_MOMENTS),
+    st.sampled_from("+-"),
+    st.integers(0, 25),  # past 23 and 59: no offset
+    st.integers(0, 60),
+)
+
+
+@st.composite
+def _edited(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> str:
+    """A text with a few characters replaced, inserted or deleted: near misses of its form,
+    some still of the form (another digit, including those \\d and int() accept)."""
+    chars = list(draw(texts))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(chars) - 1))
+        char = draw(st.sampled_from("0159٣０ T:-+\n\tx."))
+        edit = draw(st.sampled_from(["replace", "replace", "insert", "delete"]))
+        chars[at : at + (edit != "insert")] = [] if edit == "delete" else [char]
+    return "".join(chars)
+
+
+common_shaped = common_texts | _edited(common_texts)
+zones = st.one_of(
+    st.timezones(),
+    st.sampled_from(
+        [SHANGHAI, timezone.utc, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Etc/GMT+12")]
+    ),
+    offsets,
+    st.integers(min_value=-1439, max_value=1439).map(lambda m: timezone(timedelta(minutes=m))),
+)
+
+
+@EQUIVALENCE
+@given(common_shaped | st.text(alphabet="0123456789-: +T\n", max_size=30), zones)
+def test_the_common_form_parses_as_the_general_path_does(text: str, zone: tzinfo) -> None:
+    assert _parsed(dates.parse, text, zone) == _parsed(dates._parse_general, text, zone)
+
+
+@EQUIVALENCE
+@given(
+    st.datetimes(timezones=st.none() | st.timezones() | offsets)
+    | st.dates()
+    | st.text(max_size=30),
+    zones,
+)
+def test_any_value_parses_as_the_general_path_does(value: object, zone: tzinfo) -> None:
+    assert _parsed(dates.parse, value, zone) == _parsed(dates._parse_general, value, zone)
+
+
+def _parsed(parse: Any, value: object, zone: tzinfo) -> str:
+    try:
+        return repr(parse(value, zone))
+    except dates.DateError as exc:
+        return f"DateError {exc}"
+
+
+def test_the_common_form_takes_the_fast_path() -> None:
+    assert dates._parse_common("2022-02-18 14:41:30 +0800") == dates._parse_general(
+        "2022-02-18 14:41:30 +0800", SHANGHAI
+    )
+    for text in ["2022-02-30 10:00:00 +0800", "0999-01-01 00:00:00 +0800",
+                 "2022-02-18 14:41:30 +2400", "2022-02-18 14:41:30 +0800\n"]:  # fmt: skip
+        assert dates._parse_common(text) is None

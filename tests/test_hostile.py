@@ -471,7 +471,7 @@ CRASHES = [
     pytest.param(_front("date: 0001-01-01 00:00:00 +0100"), {3}, "0001-01-01", id="date-year-1-offset"),
     pytest.param(_front("date: 9999-12-31 23:59:59 -0100"), {3}, "9999-12-31", id="date-year-9999-offset"),
     pytest.param(_front("date: 0001-01-01T00:00:00+05:00"), {3}, None, id="yaml-timestamp-year-1-offset"),
-    # RecursionError: validate._Plain.convert (2 frames a level, ~500 levels), json.loads, tomllib
+    # RecursionError: validate._Plain.walk (2 frames a level, ~500 levels), json.loads, tomllib
     pytest.param(_front("x: " + "[" * 999 + "]" * 999), {2, 3}, None, id="yaml-999-nested-lists"),
     pytest.param(b'{\n"title": "T", "x": ' + b"[" * 10_000 + b"]" * 10_000 + b"\n}\nbody\n", {1, 2}, None,
                  id="json-10000-nested-lists"),

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedkit.permalink import PermalinkError, Placeholders, escape_path, generate, slugify
+from feedkit.permalink import (
+    _STRFTIME,
+    PLACEHOLDER_NAMES,
+    PermalinkError,
+    Placeholders,
+    _date_part,
+    _squeeze_slashes,
+    escape_path,
+    generate,
+    slugify,
+)
 from feedkit.site import PERMALINK_STYLES
 from feedkit.validate import categories_of, tags_of
 
@@ -172,9 +185,62 @@ def test_question_mark_is_encoded_so_the_link_reaches_the_page() -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30), st.booleans())
 def test_ascii_fast_path_matches_the_general_rule(text: str, pretty: bool) -> None:
-    import re
-
     from feedkit.permalink import _default_sub, _pretty_sub
 
     general = re.sub(r"^-|-$", "", _pretty_sub(text) if pretty else _default_sub(text))
     assert slugify(text, "pretty" if pretty else "default", cased=True) == general
+
+
+# Fast paths against the general code: set e.g. 20000 for a thorough run.
+EQUIVALENCE = settings(
+    max_examples=int(os.environ.get("FEEDKIT_EQUIVALENCE_EXAMPLES", "300")), deadline=None
+)
+zones = st.one_of(
+    st.timezones(),
+    st.integers(min_value=-1439, max_value=1439).map(lambda m: timezone(timedelta(minutes=m))),
+)
+moments = st.datetimes(timezones=zones) | st.sampled_from(
+    [datetime(1, 1, 1, tzinfo=SHANGHAI), datetime(999, 12, 31, tzinfo=SHANGHAI),
+     datetime(1000, 1, 1, tzinfo=SHANGHAI), datetime(9999, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)]
+)  # fmt: skip
+
+
+@EQUIVALENCE
+@given(moments, st.sampled_from(sorted(_STRFTIME)))
+def test_date_parts_are_what_strftime_gives(moment: datetime, key: str) -> None:
+    assert _date_part(moment, key) == moment.strftime(_STRFTIME[key])
+
+
+names = st.text(max_size=8) | st.sampled_from(
+    ["a b", "财经 新闻", "a/b", "x..y", "/a//b/", "A&B", "x."]
+)
+placeholder = st.sampled_from(sorted(PLACEHOLDER_NAMES)).flatmap(
+    lambda name: st.sampled_from([f":{name}", f":{name}_", f":{name}x", f":{name}_x"])
+)
+literal = st.text(alphabet="/-._~%:aZ9 ?#中\u3000", max_size=4)
+templates = st.lists(placeholder | literal | st.just(":nonexistent"), max_size=8).map("".join)
+
+
+@EQUIVALENCE
+@given(templates, moments, names, st.lists(names, max_size=3), names)
+def test_placeholders_generate_what_every_value_in_a_mapping_gives(
+    template: str, moment: datetime, slug: str, categories: list[str], basename: str
+) -> None:
+    """Placeholders skips collecting its names and formats dates without strftime."""
+    reference = dict(Placeholders(moment, slug, categories, basename))
+    reference.update((name, moment.strftime(form)) for name, form in _STRFTIME.items())
+    values = Placeholders(moment, slug, categories, basename)
+    assert _generated(template, values) == _generated(template, reference)
+
+
+def _generated(template: str, values: Mapping[str, str]) -> str:
+    try:
+        return generate(template, values)
+    except PermalinkError as exc:
+        return f"PermalinkError {exc}"
+
+
+@EQUIVALENCE
+@given(st.text(alphabet="/a.", max_size=12))
+def test_squeezing_slashes_is_the_substitution(text: str) -> None:
+    assert _squeeze_slashes(text) == re.sub(r"/{2,}", "/", text)

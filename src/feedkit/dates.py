@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 # The string forms accepted in front matter; schemas/post.schema.json carries the same pattern.
 DATE_PATTERN = (
@@ -24,6 +25,8 @@ DATE_PATTERN = (
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$"
 )
 _DATE_RE = re.compile(DATE_PATTERN)
+# The form nearly every post uses (Jekyll's own), read by a fast path: see _parse_common.
+_COMMON_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) ([+-]\d{4})\Z")
 # Jekyll's Document::DATE_FILENAME_MATCHER, applied to the file name.
 _FILENAME_RE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-([^/]*)(\.[^.]+)$")
 
@@ -44,6 +47,15 @@ def parse(value: object, zone: tzinfo) -> PostDate:
     Years outside 1000-9999 are refused: RSS dates cannot carry them (a year 1 would be read
     back as 2001), and near datetime's limits converting between zones overflows.
     """
+    if type(value) is str:
+        common = _parse_common(value)
+        if common is not None:
+            return common
+    return _parse_general(value, zone)
+
+
+def _parse_general(value: object, zone: tzinfo) -> PostDate:
+    """`parse` for any value: the reference that _parse_common must agree with."""
     parsed = _parse(value, zone)
     moment = parsed.value
     try:
@@ -53,6 +65,28 @@ def parse(value: object, zone: tzinfo) -> PostDate:
     if not in_range:
         raise DateError(f"{_text(value)!r} is out of range: use a year from 1000 to 9999")
     return parsed
+
+
+def _parse_common(text: str) -> PostDate | None:
+    """What `parse` gives for the usual ``2022-02-18 14:41:30 +0800``, or None to leave any
+    other text to the general path (~3x its speed, and posts nearly all look like this).
+
+    Such text matches DATE_PATTERN with the same groups, and this reads them the same way.
+    A year of 1001-9998 stays within 1000-9999 in any zone (offsets are under a day), so
+    the range check needs no conversion.
+    """
+    match = _COMMON_RE.match(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        tz = _common_offset(offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz
+        )
+    except ValueError:  # a DateError too: the general path says what is wrong
+        return None
+    return PostDate(moment, True) if 1000 < moment.year < 9999 else None
 
 
 def _text(value: object) -> str:
@@ -108,6 +142,12 @@ def _offset(text: str) -> timezone:
     if hours > 23 or minutes > 59:
         raise DateError(f"offset {text!r} is out of range")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+@lru_cache(maxsize=256)
+def _common_offset(text: str) -> timezone:
+    """_offset, memoised: a site's posts share a handful of offsets."""
+    return _offset(text)
 
 
 def from_filename(name: str, zone: tzinfo) -> tuple[datetime, str] | None:

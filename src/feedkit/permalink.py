@@ -20,6 +20,8 @@ _SAFE_PATH = re.compile(r"^[a-zA-Z0-9./-]+$")
 _PATH_SAFE_CHARS = "-._~!$&'()*+,;=:@/"
 _ASCII_DEFAULT = re.compile(r"[^A-Za-z0-9]+")
 _ASCII_PRETTY = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
+_EDGE_DASH = re.compile(r"^-|-$")
+_SLASHES = re.compile(r"/{2,}")
 
 
 class PermalinkError(ValueError):
@@ -40,7 +42,7 @@ def slugify(text: str, mode: str = "default", cased: bool = False) -> str:
         slug = pattern.sub("-", text)
     else:
         slug = _pretty_sub(text) if mode == "pretty" else _default_sub(text)
-    slug = re.sub(r"^-|-$", "", slug)
+    slug = _EDGE_DASH.sub("", slug)
     return slug if cased else slug.lower()
 
 
@@ -93,13 +95,13 @@ class Placeholders(Mapping[str, str]):
         self._slug = slug
         self._categories = categories
         self._basename = basename
-        self._fixed = {"collection": collection, "path": "", "output_ext": output_ext}
-        self._values: dict[str, str] = {}
+        self._values = {"collection": collection, "path": "", "output_ext": output_ext}
 
     def __getitem__(self, key: str) -> str:
-        if key not in self._values:
-            self._values[key] = self._compute(key)
-        return self._values[key]
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = self._compute(key)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(PLACEHOLDER_NAMES)
@@ -111,8 +113,8 @@ class Placeholders(Mapping[str, str]):
         return key in PLACEHOLDER_NAMES
 
     def _compute(self, key: str) -> str:
-        if key in self._fixed:
-            return self._fixed[key]
+        if key in _DATE_PARTS:  # first: templates are mostly dates
+            return _date_part(self._date, key)
         if key == "title":
             return slugify(self._slug, "pretty", cased=True)
         if key == "slug":
@@ -121,10 +123,14 @@ class Placeholders(Mapping[str, str]):
             return slugify(self._basename)
         if key == "categories":
             return "/".join(dict.fromkeys(c.lower() for c in self._categories))
-        return _date_part(self._date, key)
+        raise KeyError(key)
 
 
 def _date_part(date: datetime, key: str) -> str:
+    if key in _TWO_DIGITS:  # what %m, %d, %H, %M and %S give, without strftime's cost
+        return f"{getattr(date, key):02d}"
+    if key == "year" and date.year >= 1000:  # %Y pads earlier years on some platforms only
+        return str(date.year)
     if key == "i_day":
         return str(date.day)
     if key == "i_month":
@@ -135,21 +141,26 @@ def _date_part(date: datetime, key: str) -> str:
     return date.strftime(_STRFTIME[key])
 
 
+_TWO_DIGITS = frozenset({"month", "day", "hour", "minute", "second"})
+
+
 _STRFTIME = {
     "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
     "short_year": "%y", "y_day": "%j", "short_month": "%b", "long_month": "%B",
     "short_day": "%a", "long_day": "%A",
 }  # fmt: skip
+_DATE_PARTS = frozenset({"i_day", "i_month", "week", "w_year", "w_day", *_STRFTIME})
 PLACEHOLDER_NAMES = frozenset(
-    {"collection", "path", "output_ext", "title", "slug", "name", "categories", "i_day",
-     "i_month", "week", "w_year", "w_day", *_STRFTIME}
-)  # fmt: skip
+    {"collection", "path", "output_ext", "title", "slug", "name", "categories", *_DATE_PARTS}
+)
 
 
 def generate(template: str, values: Mapping[str, str]) -> str:
     """URL#generate_url_from_drop followed by URL#sanitize_url."""
+    # A Placeholders offers every name: collecting them (~0.7 µs) tells nothing new.
+    keys = PLACEHOLDER_NAMES if type(values) is Placeholders else frozenset(values)
     parts = []
-    for literal, key, rest in _compile(template, frozenset(values)):
+    for literal, key, rest in _compile(template, keys):
         parts.append(literal)
         if key:
             parts.append(escape_path(values[key]) + rest)
@@ -180,4 +191,4 @@ def _compile(template: str, keys: frozenset[str]) -> tuple[tuple[str, str, str],
 
 
 def _squeeze_slashes(text: str) -> str:
-    return re.sub(r"/{2,}", "/", text)
+    return _SLASHES.sub("/", text) if "//" in text else text
