@@ -46,7 +46,6 @@ from .write import (
     remove,
     remove_leftover_temp_files,
     sync,
-    target,
     write_all,
     write_atomic,
 )
@@ -446,7 +445,7 @@ def _emit_feeds(job: EmitJob) -> list[Emitted]:
         discard([e.staged for e in emitted if e.staged])
         remove_leftover_temp_files(job.out_dir)  # files staged by workers we did not hear from
         raise
-    commit([(e.staged, target(job.out_dir, e.name)) for e in emitted if e.staged])
+    commit([(e.staged, Path(e.path)) for e in emitted if e.staged])
     return emitted
 
 

@@ -49,6 +49,7 @@ class Emitted:
     mtime_ns: int  # of the file as it is now on disk (0 if there is none), or once committed
     digest: str = ""  # of the bytes it holds (when writing) or should hold
     staged: str = ""  # the temporary file holding the new bytes, until `commit` renames it
+    path: str = ""  # the file it then replaces (resolved by `target`)
 
 
 def emit(job: EmitJob, index: int) -> list[Emitted]:
@@ -78,7 +79,7 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
                 stat = None
         size, mtime_ns = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
         digest = content_digest(data)
-        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, digest, staged))
+        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, digest, staged, str(path)))
     return results
 
 
