@@ -13,9 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from conftest import feed_files
+from feedkit import publish, write
+from feedkit.errors import WriteError
 
 POSTS = 300
 TAGS = 60
@@ -112,3 +115,30 @@ def test_overlapping_runs_take_turns(tmp_path: Path) -> None:
         parses(name, data)
     manifest = json.loads((out / ".feedkit-manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["files"]) == feed_files(out)
+
+
+def test_a_file_that_cannot_reach_the_disk_replaces_no_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One failed fsync (a full or failing disk) stops the run before any feed is replaced."""
+    site = make_site(tmp_path / "site", "Old")
+    publish(site)
+    out = site / "feeds"
+    before = snapshot(out)
+    make_site(site, "New")  # every feed changes
+    calls = 0
+
+    def failing_sync(staged: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 40:
+            raise WriteError(f"cannot write {staged}: No space left on device")
+        real_sync(staged)
+
+    real_sync = write.sync
+    monkeypatch.setattr(write, "sync", failing_sync)
+    with pytest.raises(WriteError, match="No space left"):
+        publish(site)
+    assert calls >= 40
+    assert snapshot(out) == before
+    assert not list(out.rglob(f"{write.TEMP_PREFIX}*.tmp"))

@@ -39,13 +39,13 @@ from .workers import parallel_batches, parallel_map
 from .write import (
     EmitJob,
     Emitted,
+    Syncer,
     changes,
     commit,
     discard,
     emit,
     remove,
     remove_leftover_temp_files,
-    sync,
     write_all,
     write_atomic,
 )
@@ -436,12 +436,15 @@ def _emit_feeds(job: EmitJob) -> list[Emitted]:
     """
     emitted: list[Emitted] = []
     feeds = range(len(job.feeds))
+    syncer = Syncer()
     try:
         for files in parallel_map(emit, job, feeds, min_per_worker=FEEDS_PER_WORKER):
             emitted.extend(files)
             for staged in (e.staged for e in files if e.staged):
-                sync(staged)
+                syncer.add(staged)
+        syncer.wait()
     except BaseException:
+        syncer.close()
         discard([e.staged for e in emitted if e.staged])
         remove_leftover_temp_files(job.out_dir)  # files staged by workers we did not hear from
         raise
