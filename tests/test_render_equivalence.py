@@ -15,14 +15,15 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import nh3
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from feedkit import render
+from feedkit import markdown_fast, render
 from feedkit.render import (
     _ALLOWED_ATTRIBUTES,
     _BLOCK_TAGS,
@@ -337,6 +338,230 @@ def test_the_link_caches_are_bounded() -> None:
     for n in range(render._LINK_CACHE_SIZE + 10):
         md.normalizeLink(f"/中文/{n}")
     assert md._link.cache_info().currsize <= render._LINK_CACHE_SIZE
+
+
+# --- the markdown fast path ---------------------------------------------------------------------
+
+# Real shapes: a raw-HTML block, the source's autolink and a footer of links; a digest quote.
+REAL_HEAD = (
+    '<p style="display:none;height:1px;overflow:hidden;"><br /></p><!-- EM_StockImg_Start -->'
+    '<p style="text-align:center;"><a href="http://quote.eastmoney.com/unify/r/116.00700">'
+    '<img src="https://x/GetPic.aspx?nid=1&imageType=k" alt="K图" /></a></p>\n'
+    " <p>互联网平台企业，集中度持续提升。</p>\n"
+    " <p><strong>机构观点</strong></p>\n"
+)
+REAL_SOURCE = "<http://finance.eastmoney.com/news/1350,202201012000000000.html>"
+REAL_FOOTER = (
+    "[返回新浪财经新闻](//finews.withounder.com/category/xinlangcaijing.html)"
+    "｜[返回首页](//finews.withounder.com/)"
+)
+REAL_SHAPES = [
+    f"{REAL_HEAD}\n{REAL_SOURCE}\n\n{REAL_FOOTER}\n",
+    f"{REAL_HEAD}\n{REAL_SOURCE}\n\n{REAL_FOOTER}",
+    f"> 针对市场传闻，交易所回应称，目前生产经营一切正常。（新华社）\n\n{REAL_HEAD}\n"
+    f"{REAL_SOURCE}\n\n{REAL_FOOTER}\n",
+    "离岸人民币兑美元升至6.3512，为2018年以来最高水平。\n\n"
+    "<http://finance.eastmoney.com/news/11060,202112082206672930.html>\n\n"
+    "[返回东财滚动新闻](../emnews/)\n[返回首页](../)\n",
+    "[返回华泰金融控股(香港)新闻](//finews.withounder.com/category/huataijinrongkonggu(xianggang).html)\n",
+    "祝贺开站\n",
+    "",
+]
+
+# Characters Markdown and HTML treat specially, whitespace of every kind, and the real text.
+FAST_CHARS = (
+    "aZhp09 \t.,;:!?-_/\\'\"=<>&#%[]()*`~+|{}^$@"
+    "新闻，。｜\u00a0\u3000\u2028\u200b\ufeff\x0b\x0c\x1c\x85\u0301"
+)
+PLAIN_CHARS = "aZ09 .,;:?/'\"=>#%()~+|{}^$@-新闻，。｜（）\u00a0\u3000\u0301"
+FAST_URLS = [
+    "http://finance.eastmoney.com/news/1350,202201012000000000.html",
+    "https://finews.withounder.com/",
+    "//finews.withounder.com/category/xinlangcaijing.html",
+    "//finews.withounder.com/category/huataijinrongkonggu(xianggang).html",
+    "../emnews/", "../", "/a/b?c=1&d=2#e", "x(y", "x)y", "x((y))", "(", ")", "a b",
+    "http://a.b", "https://x.y/z/", "HTTP://x.y/", "Http://x.y", "http://例子.测试/",
+    "http://xn--fiqs8s.cn/", "http://host:80/", "http://user@host/", "mailto:a@b.c",
+    "a@b.c", "javascript:alert(1)", "data:text/html,x", "ftp://x.y/", "/%41", "/a%",
+    "&amp;", "a&b", "a&amp;b", "\\(", "x\\)", "<x>", "x>y", "x<y", "", "#", "/中文",
+    "http://x.y/\u00a0", "http://x.y/a\tb", "http://" + "a" * 64 + ".b/", "http://a..b/",
+]  # fmt: skip
+fast_urls = st.one_of(st.sampled_from(FAST_URLS), urls)
+plain = st.text(st.sampled_from(PLAIN_CHARS), min_size=1, max_size=12)
+near_misses = st.sampled_from(
+    [
+        "![", "!", "*", "**", "_", "`", "\\", "\\[", "&", "&amp;", "&#65;", "&lt;", "<", ">",
+        "[", "]", "](", "[]", "<>", "<1%", "<span>", "</b>", "<!-- c -->", "<a@b.c>",
+        "[ref]", "[ref][]", "[x]:", "  ", "\t", "\u00a0", "\u3000", "\\\n", "  \n", "\n",
+        "<http://a.b>", "<https://x.y/z?a=1&b=2>", "<HTTP://A.B>", "<http://a b>",
+        "<http://a.b/<x>", "<http://例子/>", "<mailto:a@b.c>", "<javascript:x>",
+    ]
+)  # fmt: skip
+inline_pieces = st.one_of(
+    plain,
+    plain,
+    fast_urls.map(lambda u: f"<{u}>"),
+    st.tuples(plain, fast_urls).map(lambda p: f"[{p[0]}]({p[1]})"),
+    st.tuples(st.text(st.sampled_from(FAST_CHARS), max_size=4), fast_urls).map(
+        lambda p: f"[{p[0]}]({p[1]})"
+    ),
+    near_misses,
+    st.text(st.sampled_from(FAST_CHARS), min_size=1, max_size=3),
+)
+line_starts = st.sampled_from(
+    [
+        "", "", "", "", "", "> ", ">", ">  ", "> > ", " ", "   ", "    ", "\t", "\u00a0", "#",
+        "# ", "- ", "-", "---", "+ ", "* ", "1. ", "1) ", "1.", "12345678901. ", "2022年",
+        "=", "==", "~~~", "```", "|", "[x]: /u", "<!-- ", "<?", "<!X", "<![CDATA[",
+        "<script>", "<pre>", "<textarea>", "<style>", "<span>", "<p>", "<div>",
+    ]
+)  # fmt: skip
+line_ends = st.sampled_from(["", "", "", "", " ", "  ", "\t", "\u3000", "\\", "\x0b"])
+lines = st.tuples(line_starts, st.lists(inline_pieces, min_size=1, max_size=5), line_ends).map(
+    lambda p: p[0] + "".join(p[1]) + p[2]
+)
+HTML_STARTS = [
+    '<p style="display:none;height:1px;overflow:hidden;">', "<p>", "<P>", "<p/>", "</p>",
+    "<div>", "</div>", "<hr/>", "<hr />", "<details>", "<search>", "<td>", "<p", "<div ",
+    "<p\u3000", "<p\u00a0", "<p\x1c", "<px>", "<pre>", "<script>", "<style>", "<textarea>",
+    "<span>", "<custom-tag>", "<ſection>", "<!-- x -->", "<!--", "<? x ?>", "<!X>",
+    "<![CDATA[x]]>", " <p>", "   <p>", "    <p>", "\t<p>", "<>", "< p>",
+]  # fmt: skip
+html_lines = st.one_of(
+    lines,
+    st.sampled_from([" <p>互联网平台企业。</p>", "<br />", "    code", "> q", "[x]: /u", "-->"]),
+)
+html_blocks = st.tuples(st.sampled_from(HTML_STARTS), lines, st.lists(html_lines, max_size=3)).map(
+    lambda p: "\n".join([p[0] + p[1], *p[2]])
+)
+quote_lines = lines.map(lambda line: "> " + line.removeprefix("> "))
+blocks = st.one_of(
+    html_blocks,
+    st.lists(lines, min_size=1, max_size=3).map("\n".join),
+    st.lists(quote_lines, min_size=1, max_size=3).map("\n".join),
+    st.lists(st.sampled_from([*REAL_SHAPES, REAL_HEAD, REAL_SOURCE, REAL_FOOTER]), max_size=2).map(
+        "".join
+    ),
+)
+separators = st.sampled_from(
+    ["\n\n", "\n\n", "\n\n", "\n", "\n \n", "\n\t\n", "\n\n\n", "\n\u00a0\n", "\n\u3000\n"]
+)
+fast_documents = st.tuples(
+    st.sampled_from(["", "", "\n", " \n", "\t\n\n", "\ufeff", "\r\n"]),
+    st.lists(st.tuples(blocks, separators), max_size=5),
+    st.sampled_from(["", "", "\n", "\n\n", " ", "\n ", "\n\t", "\r", "\x00", "\n\u00a0"]),
+).map(lambda p: p[0] + "".join(block + sep for block, sep in p[1]).removesuffix("\n") + p[2])
+# Documents of the subset itself (or nearly: some URLs are not plain), for mutating.
+PLAIN_URLS = FAST_URLS[:8]
+AUTOLINK_URLS = [*FAST_URLS[:2], "http://a.b", "https://x.y/z/"]
+clean_lines = st.tuples(
+    st.sampled_from(["", "新", "a"]),
+    st.lists(
+        st.one_of(
+            plain,
+            st.sampled_from(AUTOLINK_URLS).map(lambda u: f"<{u}>"),
+            st.tuples(plain, st.sampled_from(PLAIN_URLS)).map(lambda p: f"[{p[0]}]({p[1]})"),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["", "。", "z"]),
+).map(lambda p: p[0] + "".join(p[1]) + p[2])
+clean_blocks = st.one_of(
+    st.tuples(st.sampled_from(HTML_STARTS[:14]), st.lists(clean_lines, max_size=3)).map(
+        lambda p: "\n".join([p[0] + "".join(p[1][:1]), *p[1][1:]])
+    ),
+    st.lists(clean_lines, min_size=1, max_size=3).map("\n".join),
+    st.lists(clean_lines, min_size=1, max_size=3).map(lambda ls: "\n".join("> " + x for x in ls)),
+    st.sampled_from(REAL_SHAPES),
+)
+clean_documents = st.lists(
+    st.tuples(clean_blocks, st.sampled_from(["\n\n", "\n \n", "\n\t\n", "\n\n\n"])), max_size=4
+).map(lambda blocks: "".join(block + sep for block, sep in blocks))
+edits = st.lists(
+    st.tuples(
+        st.floats(0, 1),
+        st.integers(0, 3),
+        st.one_of(st.text(st.sampled_from(FAST_CHARS + "\n"), max_size=3), near_misses),
+    ),
+    max_size=3,
+)
+# Near misses: a few characters inserted, deleted or replaced anywhere (or none).
+mutated_documents = st.tuples(st.one_of(st.sampled_from(REAL_SHAPES), clean_documents), edits).map(
+    lambda p: _mutate(*p)
+)
+
+
+def _mutate(doc: str, edits: list[tuple[float, int, str]]) -> str:
+    for where, deleted, inserted in edits:
+        at = int(where * len(doc))
+        doc = doc[:at] + inserted + doc[at + deleted :]
+    return doc
+
+
+def assert_fast_path_is_markdown_it(doc: str) -> None:
+    fast = markdown_fast.render(doc)
+    event("fast path" if fast is not None else "markdown-it")
+    if fast is not None:
+        assert outcome(render._markdown.render, doc) == ("result", fast)
+        assert outcome(_reference_markdown.render, doc) == ("result", fast)
+
+
+@EQUIVALENCE
+@given(fast_documents)
+def test_markdown_fast_path_renders_as_markdown_it_does(doc: str) -> None:
+    assert_fast_path_is_markdown_it(doc)
+
+
+@EQUIVALENCE
+@given(mutated_documents)
+def test_markdown_fast_path_on_near_misses(doc: str) -> None:
+    assert_fast_path_is_markdown_it(doc)
+
+
+@EQUIVALENCE
+@given(st.one_of(markdown_documents, st.text(st.sampled_from(FAST_CHARS + "\n"), max_size=30)))
+def test_markdown_fast_path_on_any_markdown(doc: str) -> None:
+    assert_fast_path_is_markdown_it(doc)
+
+
+@pytest.mark.parametrize("doc", REAL_SHAPES)
+def test_real_posts_take_the_markdown_fast_path(doc: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is not vacuous: the shapes nearly every post has take it."""
+    fast = markdown_fast.render(doc)
+    assert fast is not None
+    assert fast == _reference_markdown.render(doc)
+    monkeypatch.setattr(render._markdown, "render", None)  # body_html must not need it
+    post = SimpleNamespace(body=doc, markdown=True)
+    assert render.body_html(post) == fast  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "a\r\nb\n",
+        "a\0b\n",
+        "[x]: /u\n\n[x]\n",
+        "# title\n",
+        "- item\n",
+        "1. item\n",
+        "    code\n",
+        "text\n===\n",
+        "<span>inline</span>\n",
+        "<!-- comment\n\nstill -->\n",
+        "<pre>\n\nx\n</pre>\n",
+        "*em*\n",
+        "a &amp; b\n",
+        "[a](/x&amp;y)\n",
+        "[a]()\n",
+        "<HTTP://X.Y>\n",
+        "text \n",
+        "> a\nlazy\n",
+        ">a\n",
+    ],
+)
+def test_markdown_outside_the_subset_is_left_to_markdown_it(doc: str) -> None:
+    assert markdown_fast.render(doc) is None
 
 
 # --- sanitise ----------------------------------------------------------------------------------
