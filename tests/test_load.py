@@ -122,3 +122,17 @@ def test_read_body_on_every_example_and_corpus_post() -> None:
         assert read_body(found.file, found.file.parent) == body, found.path
         checked += 1
     assert checked >= 15  # the example alone has 15 readable posts
+
+
+@pytest.mark.parametrize("now", [b"", b"short", b"x" * 100, b"y" * 3_000_000])
+def test_a_post_file_reads_what_is_on_disk_whatever_size_the_scan_saw(
+    tmp_path: Path, now: bytes
+) -> None:
+    """Read after the scan: a file that shrank, or grew (past one read), is read to its end."""
+    path = tmp_path / "2022-01-01-a.md"
+    path.write_bytes(b"z" * 100)
+    [found] = find_posts(tmp_path, tmp_path)
+    assert found.size == 100
+    assert found.read() == b"z" * 100
+    path.write_bytes(now)
+    assert found.read() == now

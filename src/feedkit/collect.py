@@ -127,7 +127,7 @@ def _cached_entry(
         return None
     entry = cache.fresh(found.path, found.size, found.mtime_ns)
     if entry is None:  # touched (a git checkout) or edited: the content hash decides
-        digest = cache_module.digest(found.file.read_bytes())
+        digest = cache_module.digest(found.read())
         entry = cache.same_content(found.path, digest, found.size, found.recorded_mtime_ns)
         if entry is None:
             misses.append((found, digest))
@@ -141,7 +141,7 @@ def _evaluate(job: _Job, misses: Sequence[Miss]) -> list[Evaluated]:
     the CPU's caches (see workers.parallel_batches).
     """
     site = job.site
-    datas = [None if found.size > site.max_post_bytes else found.file.read_bytes()
+    datas = [None if found.size > site.max_post_bytes else found.read()
              for found, _ in misses]  # fmt: skip
     digests = [
         digest or (cache_module.digest(data) if data is not None else "")

@@ -69,6 +69,22 @@ class PostFile:
     def file(self) -> Path:
         return Path(self.location)
 
+    def read(self) -> bytes:
+        """The file's bytes, read with the size the scan saw: about half the time of
+        Path.read_bytes() (no Path, no buffered reader, no fstat), which counts over 100,000
+        posts. A regular file reads short only at its end; one that grew is read on to it."""
+        fd = os.open(self.location, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            data = os.read(fd, self.size + 1)
+            if len(data) <= self.size:
+                return data
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
     @property
     def recorded_mtime_ns(self) -> int:
         """The mtime to remember for the next run: -1 for a racy file, so it is compared by
@@ -147,7 +163,7 @@ def parse_source(data: bytes, file: Path, site_root: Path) -> Source:
 
 
 def _decode(data: bytes, rel: str) -> str:
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() would copy the whole file
         raise _error(rel, 1, "file", "is empty: a post needs front matter and a body")
     if data.startswith(_UTF16_BOMS):
         try:
