@@ -369,10 +369,10 @@ def test_a_cache_that_is_mostly_free_space_is_compacted(
     cache_file = site / ".feedkit" / "cache.sqlite"
     big = cache_file.stat().st_size
     (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")  # a new fingerprint
-    monkeypatch.setattr(cache_module, "COMPACT_MIN_PAGES", 10)
+    monkeypatch.setattr(cache_module, "COMPACT_MIN_BYTES", 160_000)
     publish(site)  # the old rows go, one post is shown
     assert cache_file.stat().st_size < big / 4
-    monkeypatch.setattr(cache_module, "COMPACT_MIN_PAGES", 10**9)
+    monkeypatch.setattr(cache_module, "COMPACT_MIN_BYTES", 10**12)
     (site / "feedkit.toml").write_text("items = 100\n", encoding="utf-8")
     publish(site)
     (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")

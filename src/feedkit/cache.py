@@ -26,7 +26,10 @@ FORMAT = 11
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 BUSY_TIMEOUT = 60.0  # seconds a reader or the writer waits for the other
-COMPACT_MIN_PAGES = 2_560  # 10 MiB of 4 KiB pages: smaller caches are left as they are
+# Rendered items are ~6 KB each, three a post: with SQLite's default 4 KiB pages each spills
+# into overflow pages. 16 KiB pages made writing a cold run's 3,127 rows ~35% faster.
+PAGE_SIZE = 16_384
+COMPACT_MIN_BYTES = 10 << 20  # less free space than this is left as it is
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,7 +112,8 @@ class Cache:
         """Give free space back when most of the file is free (a CI job uploads the file)."""
         free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
         pages = self._db.execute("PRAGMA page_count").fetchone()[0]
-        if free > COMPACT_MIN_PAGES and free * 2 > pages:
+        page_size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        if free * page_size > COMPACT_MIN_BYTES and free * 2 > pages:
             # A reader (feedkit validate) may hold the file: then it waits for the next run.
             with contextlib.suppress(sqlite3.OperationalError):
                 self._db.execute("VACUUM")
@@ -158,6 +162,7 @@ class Cache:
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id == 0 and tables == 0 and self.write:  # a new file
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before anything is written
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {FORMAT}")
             db.executescript(_SCHEMA)
