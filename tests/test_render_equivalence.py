@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from html.parser import HTMLParser
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import nh3
 import pytest
@@ -669,3 +670,271 @@ def test_real_shaped_post_is_summarised_as_before() -> None:
     for n in range(12):
         html = head + paragraph * n
         assert summarise(html) == reference_summarise(html)
+
+
+# --- the scanned visible text ------------------------------------------------------------------
+# _scanned_visible_text reads a subset of HTML without html.parser's tokeniser. It must give what
+# _parsed_visible_text gives, or None: checked on markup of the subset, and on near misses of
+# it (other names, quoting, whitespace, "&", "<", "<!", "<?", "</", raw-text elements, ...), fed
+# in chunks of several sizes so that chunk ends fall everywhere.
+
+SCAN_NAMES = [
+    "p", "div", "span", "a", "b", "strong", "br", "img", "hr", "wbr", "input", "li", "h1",
+    "h6", "tr", "pre", "blockquote", "template", "head", "svg", "P", "Div", "BR", "IMG", "H2",
+]  # fmt: skip
+RAW_NAMES = [
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    "plaintext", "SCRIPT", "Title",
+]  # fmt: skip
+SCAN_ATTRIBUTE_NAMES = [
+    "style", "hidden", "aria-hidden", "href", "class", "data-code", "STYLE", "Hidden",
+    "ARIA-hidden", "x:y", "_a", "a.b", "data-style", "stylex", "alt",
+]  # fmt: skip
+SCAN_VALUES = [
+    "display:none", "DISPLAY : NONE", "display:none;height:1px;overflow:hidden;",
+    "visibility:hidden", "visibility :HIDDEN", "display:block", "text-align:center;", "true",
+    "TRUE", "false", "", "x/", "/", "a>b", "a b", "K图 00700_0", "data-code=1|2", "\n",
+]  # fmt: skip
+NEAR_VALUES = [
+    "x&amp;y", "display&colon;none", "tru&#101;", "&", "a<b", "'", '"', "=", "`", "\xa0",
+    "display:none\v", "ſtyle",
+]  # fmt: skip
+SCAN_SPACES = [" ", "  ", "\t", "\n", "\r", "\f", " \n "]
+NEAR_SPACES = ["", "\v", "\xa0", "\u3000", "/", " / ", "\x00"]
+SCAN_ENDINGS = [">", "/>", " />", " >", "\n>"]
+NEAR_ENDINGS = ["", " /", "/ >", "//>", " / >", "\v>", "\x00>"]
+SCAN_COMMENTS = ["", " x ", "-x", "a-b", " EM_StockImg_Start ", "<p>", "a>b>", "新\n", "x->"]
+NEAR_COMMENTS = ["-", "--", "- -", "->", "--!", " -- ", "<![", "x-", "-->", "--!>", "!"]
+COMMENT_ENDS = ["-->", "--!>", "-- >", "--->", "->", ">", ""]
+SCAN_TEXT_CHARS = (
+    "aZ0 \t\n\r.,;:!?-_/\\'\"=>#%[]()新华铁军，。“”\u0301\u200d\ufe0f👍🇨\x01\x0b\u2028\xa0"
+)
+NEAR_PIECES = [
+    "<", "</", "<>", "</>", "<!", "<!>", "<!doctype html>", "<!DOCTYPE", "<?x?>", "<?",
+    "<![CDATA[x]]>", "<![foo", "<![", "&", "&amp;", "&#65;", "&lt;p&gt;", "&notin;", "&am",
+    "&#" + "0" * 40 + "65;", "< p>", "</ p>", "</p x>", "</p", "<p", "<a href='x'",
+]  # fmt: skip
+HIDING = [
+    '<p style="display:none;height:1px;overflow:hidden;">', "<div hidden>", "<DIV HIDDEN>",
+    '<span aria-hidden="true">', "<span style='visibility:hidden'>", "<p style=display:none>",
+    '<p style="color:red" style="display:none">', '<p style="display:none" style="">',
+]  # fmt: skip
+
+
+def scan_text(alphabet: str) -> st.SearchStrategy[str]:
+    """Text of any length, often around the summary's limit, or whitespace only."""
+    return st.one_of(
+        st.text(st.sampled_from(alphabet), min_size=1, max_size=30),
+        st.text(st.sampled_from(alphabet), min_size=150, max_size=260),
+        st.integers(1, 300).map(lambda n: ("新华 " * n)[:n]),
+        st.text(st.sampled_from(" \t\n\r\f\u3000\xa0\u2028"), min_size=1, max_size=60),
+    )
+
+
+def start_tags(near: bool) -> st.SearchStrategy[str]:
+    names = st.sampled_from(SCAN_NAMES)
+    values = st.sampled_from(SCAN_VALUES)
+    spaces = st.sampled_from(SCAN_SPACES)
+    endings = st.sampled_from(SCAN_ENDINGS)
+    attribute_names = st.sampled_from(SCAN_ATTRIBUTE_NAMES)
+    if near:
+        letters = "aZ09-:_.éſİ\u212a"
+        names = st.one_of(names, st.sampled_from(RAW_NAMES), st.text(letters, min_size=1))
+        values = st.one_of(values, st.sampled_from(NEAR_VALUES), text)
+        spaces = st.sampled_from(SCAN_SPACES + NEAR_SPACES)
+        endings = st.sampled_from(SCAN_ENDINGS + NEAR_ENDINGS)
+        attribute_names = st.one_of(attribute_names, st.text(letters + "\"'=<", min_size=1))
+    forms = ['{}="{}"', "{}='{}'", "{}={}", "{}"]
+    if near:
+        forms += ['{} = "{}"', '{}=="{}"', '{}="{}', "{}=", "{}={}'"]
+    attribute = st.tuples(attribute_names, values, st.sampled_from(forms)).map(
+        lambda a: a[2].format(a[0], quoted(a[1], a[2]) if not near else a[1])
+    )
+    return st.tuples(names, st.lists(st.tuples(spaces, attribute), max_size=4), endings).map(
+        lambda t: "<" + t[0] + "".join(s + a for s, a in t[1]) + t[2]
+    )
+
+
+def quoted(value: str, form: str) -> str:
+    """`value` made fit for the quoting `form` of the subset."""
+    if form.startswith('{}="'):
+        return value.replace('"', "")
+    if form.startswith("{}='"):
+        return value.replace("'", "")
+    if form == "{}={}":
+        bare = "".join(c for c in value if not c.isspace() and c not in "\"'=<>`")
+        return bare or "x"
+    return value
+
+
+def scan_documents(near: bool) -> st.SearchStrategy[str]:
+    names = st.sampled_from(SCAN_NAMES + (RAW_NAMES if near else []))
+    comments = st.lists(st.sampled_from(SCAN_COMMENTS), max_size=3).map(
+        lambda c: "<!--" + "".join(c) + "-->"
+    )
+    pieces = [
+        scan_text(SCAN_TEXT_CHARS),
+        start_tags(near),
+        names.map(lambda n: f"</{n}>"),
+        st.sampled_from(HIDING),
+        st.sampled_from(["</p>", "</div>", "</span>", "<br />", "<p>"]),
+    ]
+    if near:
+        pieces += [
+            scan_text(TRICKY_CHARS),
+            st.sampled_from(NEAR_PIECES),
+            st.sampled_from(SCAN_ENDINGS + NEAR_ENDINGS).flatmap(
+                lambda end: names.map(lambda n: f"</{n}{end}")
+            ),
+            st.tuples(
+                st.lists(st.sampled_from(SCAN_COMMENTS + NEAR_COMMENTS), max_size=3),
+                st.sampled_from(COMMENT_ENDS),
+            ).map(lambda c: "<!--" + "".join(c[0]) + c[1]),
+        ]
+    else:
+        pieces.append(comments)  # none has "--" inside, starts with ">" or ends with "-"
+    return st.lists(st.one_of(*pieces), max_size=40).map("".join)
+
+
+CHUNK_SIZES = st.sampled_from([1, 2, 3, 7, 16, 64, 200, render._CHUNK])
+
+
+def parses_each_chunk_as_fed() -> bool:
+    """Whether html.parser parses each chunk as it is fed. Some 2025 security releases wait
+    instead, after a feed with nothing they could parse, until the buffer doubles: the visible
+    text then stops at another point, a prefix long enough all the same (and the same summary).
+    """
+    seen: list[str] = []
+
+    class Probe(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            seen.append(data)
+
+    probe = Probe()
+    probe.feed("<a" + " b" * 10)
+    probe.feed(">c")
+    return seen == ["c"]
+
+
+EXACT_FEEDS = parses_each_chunk_as_fed()
+
+
+def parsed_summary(html: str, limit: int) -> str:
+    """summarise without the scanner."""
+    try:
+        text = render._parsed_visible_text(html, limit)
+    except AssertionError:
+        text = _plain_text(html)
+    return truncate(text, limit)
+
+
+def check_scanned(html: str, limit: int) -> str | None:
+    """The scanned visible text, checked against the parsed one and summarise's result."""
+    scanned = render._scanned_visible_text(html, limit)
+    if scanned is not None:
+        parsed = render._parsed_visible_text(html, limit)  # html.parser does not raise here
+        assert truncate(scanned, limit) == truncate(parsed, limit)
+        if EXACT_FEEDS:
+            assert scanned == parsed
+    assert summarise(html, limit) == parsed_summary(html, limit)
+    return scanned
+
+
+@EQUIVALENCE
+@given(scan_documents(near=True), limits, CHUNK_SIZES)
+def test_scanned_visible_text_is_the_parsed_one(html: str, limit: int, chunk: int) -> None:
+    with patch.object(render, "_CHUNK", chunk):
+        scanned = check_scanned(html, limit)
+    event("scanned" if scanned is not None else "parsed")
+
+
+@EQUIVALENCE
+@given(scan_documents(near=False), limits, CHUNK_SIZES)
+def test_markup_of_the_subset_is_scanned(html: str, limit: int, chunk: int) -> None:
+    """Not vacuous: markup of the subset is read by the scanner, whatever the limit and chunks."""
+    with patch.object(render, "_CHUNK", chunk):
+        assert check_scanned(html, limit) is not None
+
+
+@EQUIVALENCE
+@given(fillers, scan_documents(near=True), limits)
+def test_scanned_summary_at_any_chunk_offset(filler: str, html: str, limit: int) -> None:
+    assert summarise(filler + html, limit) == reference_summarise(filler + html, limit)
+    check_scanned(filler + html, limit)
+
+
+EM_HEAD = (
+    '<p style="display:none;height:1px;overflow:hidden;"><br /></p><!-- EM_StockImg_Start -->'
+    '<p style="text-align:center;"><a href="http://quote.eastmoney.com/unify/r/116.00700" '
+    'data-code="00700|116|1" data-code2="00700|116|2|" class="EmImageRemark" target="_blank">'
+    '<img src="https://webquoteklinepic.eastmoney.com/GetPic.aspx?nid=116.00700&imageType=k&'
+    'token=28dfeb41d35cc81d84b4664d7c23c49f&at=1" border="0" alt="K图 00700_0" '
+    'data-code="K 00700|116|1" style="border:#d1d1d1 1px solid;" width="578" height="276" />'
+    "</a></p><!-- EM_StockImg_End -->"
+)
+EM_PARAGRAPH = (
+    '<p>受此消息影响，<span id="stock_1.601012"><a href="http://quote.eastmoney.com/unify/r/'
+    '1.601012" class="keytip" data-code="1,601012">隆基绿能</a></span><span id="quote_1.601012">'
+    "</span>板块内多只个股盘中大幅拉升，成交额明显放大。<br /></p>\n <p><strong>业绩</strong></p>"
+)
+DIGEST = (
+    "> 据公司官网消息，某新能源车企宣布其新车型将采用新型环保制冷剂。（示例证券报）\n\n"
+    '<p style="display:none;height:1px;overflow:hidden;"><br /></p><p>据悉，这也是国内首家采用'
+    '该制冷剂的车企。</p><p class="em_media">（文章来源：示例证券报）</p>\n\n'
+    "[返回东财滚动新闻](//news.example.com/finews/emnews/)｜[返回首页](//news.example.com/)\n"
+)
+
+
+@pytest.mark.parametrize("paragraphs", [0, 1, 2, 5, 40])
+@pytest.mark.parametrize("offset", [0, 1, 200, 500, 900, 1023])
+def test_real_shaped_posts_are_scanned(paragraphs: int, offset: int) -> None:
+    """The shape of nearly every real post takes the fast path, wherever its chunks end."""
+    for html in (
+        " " * offset + EM_HEAD + EM_PARAGRAPH * paragraphs,
+        "\n" * offset + rendered(DIGEST * (paragraphs + 1)),
+    ):
+        for limit in (SUMMARY_LENGTH, 0, 50, 1000):
+            assert check_scanned(html, limit) is not None
+
+
+def test_character_references_within_a_chunk_are_scanned() -> None:
+    html = rendered('> "Q&A" 据公司官网消息\n\n' + DIGEST)
+    assert "&quot;Q&amp;A&quot;" in html
+    assert check_scanned(html, SUMMARY_LENGTH) is not None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>x</script>" + "a" * 300,
+        "<title>x</title>" + "a" * 300,
+        "<TextArea>x</TextArea>" + "a" * 300,
+        "<!-->" + "a" * 300,
+        "<!--->" + "a" * 300,
+        "<!-- a -- b -->" + "a" * 300,
+        "<!-- a --!>" + "a" * 300,
+        "<!doctype html>" + "a" * 300,
+        "<?php x ?>" + "a" * 300,
+        "a < b" + "a" * 300,
+        "<p>x</p><![CDATA[y]]>" + "a" * 300,
+        '<p style="display&colon;none">x</p>' + "a" * 300,
+        "<p a=b=c>x</p>" + "a" * 300,
+        "<p\va>x</p>" + "a" * 300,
+        "<p a\xa0b>x</p>" + "a" * 300,
+        "</p >" + "a" * 300,
+        "<my-tag>" + "a" * 300,
+        "a &amp; b",  # text with "&" that runs to the end of the markup
+        "a" * 1020 + "&amp; b</p>",  # ... or across the end of a chunk
+    ],
+)
+def test_markup_outside_the_subset_is_parsed(html: str) -> None:
+    assert render._scanned_visible_text(html, SUMMARY_LENGTH) is None
+    assert summarise(html) == reference_summarise(html)
+
+
+def test_whitespace_is_collapsed_as_the_regex_collapsed_it() -> None:
+    """_VisibleText.text splits on str.isspace; _SPACE (\\s) matches exactly those characters."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert "".join(_SPACE.findall(every)) == "".join(c for c in every if c.isspace())
+    sample = "\t a\u3000\u3000b\x1c\x85c \xa0 \u2028 d\n"
+    assert " ".join(sample.split()) == _SPACE.sub(" ", sample).strip() == "a b c d"

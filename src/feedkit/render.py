@@ -127,6 +127,16 @@ def summarise(html: str, limit: int = SUMMARY_LENGTH) -> str:
 def _visible_text(html: str, limit: int) -> str:
     """The visible text of `html`, or a prefix of it longer than `limit` + 2 (all a cut sees).
 
+    Markup of the subset _scanned_visible_text reads (nearly all real posts) skips html.parser's
+    tokeniser, which costs most of the time here; anything else is parsed.
+    """
+    text = _scanned_visible_text(html, limit)
+    return _parsed_visible_text(html, limit) if text is None else text
+
+
+def _parsed_visible_text(html: str, limit: int) -> str:
+    """_visible_text by html.parser, for any markup.
+
     Only the first `limit` characters matter: parse in chunks and stop once the visible text so
     far is long enough, instead of parsing a long body to its end.
     """
@@ -145,6 +155,109 @@ def _visible_text(html: str, limit: int) -> str:
     except _Enough as enough:
         return enough.text
     return extractor.text()
+
+
+# The tokens _scanned_visible_text reads: text, and markup that every html.parser since 3.10
+# tokenises alike, before and after the 2025 HTML5 rework of tags and comments. A start tag: an
+# ASCII name, then attributes after ASCII whitespace (not "\v" or U+00A0: the rework narrowed
+# whitespace), named in ASCII, each valued at most once (the old parser allows "=="): "double",
+# 'single' (the content is the value) or bare, a bare value ending at whitespace or ">" as it
+# does in both (so "a=x/>" is read as a="x/", not as self-closing). An end tag "</name>". A
+# comment with no "--" inside: "--\s*>" (before) and "--!?>" (after) both end it at its "-->",
+# and it is not "<!-->" or "<!--->" (closed at once after, not before).
+_SCAN_TOKEN = re.compile(
+    r"([^<]+)"  # 1: text
+    r"|<(?:([a-zA-Z][a-zA-Z0-9]*)"  # 2: a start tag's name
+    r"((?:[\t\n\f\r ]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"  # 3: its attributes
+    r"""(?:="[^"]*"|='[^']*'|=[^\s"'=<>`]+(?=[\t\n\f\r >]))?)*)"""
+    r"[\t\n\f\r ]*(/?)>"  # 4: "/" if self-closing
+    r"|/([a-zA-Z][a-zA-Z0-9]*)>"  # 5: an end tag's name
+    r"|!--(?!-?>)[^-]*(?:-[^-]+)*-->)"  # a comment
+)
+_SCAN_ATTRIBUTE = re.compile(r"""([^\s=]+)(=(?:"([^"]*)"|'([^']*)'|(\S*)))?""")
+# Elements whose content is not markup to some html.parser: CDATA (script, style), RCDATA
+# (textarea, title), RAWTEXT and PLAINTEXT since the rework, noscript with scripting on.
+_RAW_TEXT_TAGS = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
+    | {"noscript", "plaintext"}
+)
+
+
+def _scanned_visible_text(html: str, limit: int) -> str | None:
+    """_parsed_visible_text(html, limit), without html.parser's tokeniser; None if the markup
+    read before the result is decided is not all of the subset _SCAN_TOKEN reads.
+
+    The same _VisibleText gets the same calls in the same order, as html.parser makes them
+    when fed chunk by chunk: a tag or comment once the chunk it ends in is fed (a buffer that
+    holds only part of one of these makes the parser wait for more), text up to the next "<"
+    or the end of the fed chunks (with no "&" in it the parser holds none of it back). Between
+    feeds comes the same check, and the same "<![" look (a chunk with one is refused here).
+    Refused too: text with an "&" unless its "<" is in the chunk where it starts (one piece,
+    decoded by html.unescape as the parser does; cut, it could be held back); raw-text
+    elements; an "&" in the attributes of an element that may be hidden (the rework decodes
+    attribute values differently). Some 2025 releases' parsers wait, after a feed with nothing
+    they could parse, until the buffer doubles: they stop at another point, but with visible
+    text that is a prefix long enough all the same, which truncate cuts alike.
+    """
+    extractor = _VisibleText(limit)
+    handle_data, handle_endtag = extractor.handle_data, extractor.handle_endtag
+    scan = _SCAN_TOKEN.match
+    size = len(html)
+    pos = fed = 0  # fed: where the chunks fed so far end
+    try:
+        while (match := scan(html, pos)) is not None:
+            end = match.end()
+            data, name, attributes, slash, closing = match.groups()
+            if data is not None and "&" in data:
+                if end == size or pos // _CHUNK != end // _CHUNK:
+                    return None
+                data = unescape(data)
+            while end > fed:  # feed the next chunk
+                if data is not None and pos < fed:  # text cut by the end of the fed chunks
+                    handle_data(html[pos:fed])
+                    data, pos = html[fed:end], fed
+                if fed and (text := extractor.decisive_text()) is not None:
+                    return text
+                if html.find("<![", max(0, fed - 2), fed + _CHUNK) >= 0:
+                    return None
+                fed = min(fed + _CHUNK, size)
+            pos = end
+            if data is not None:
+                handle_data(data)
+            elif closing:
+                handle_endtag(closing.lower())
+            elif name:
+                tag = name.lower()
+                attrs = _scanned_attributes(attributes) if tag not in _VOID_TAGS else []
+                if attrs is None or tag in _RAW_TEXT_TAGS:
+                    return None
+                if slash:
+                    extractor.handle_startendtag(tag, attrs)
+                else:
+                    extractor.handle_starttag(tag, attrs)
+    except _Enough as enough:
+        return enough.text
+    return extractor.text() if pos == size else None
+
+
+def _scanned_attributes(text: str) -> list[tuple[str, str | None]] | None:
+    """The attributes of a start tag of _SCAN_TOKEN as _hides sees them; None if unsure.
+
+    With no "hidden" or "style" in any case, none of them hides the element, and an empty
+    list says just that to _VisibleText. Otherwise all of them in order (the last of repeated
+    ones counts in _hides), named in lowercase, None for one without a value and what is
+    inside the quotes for a quoted one, as html.parser gives them: with no "&" in them, there
+    is nothing for the parser to decode.
+    """
+    lowered = text.lower()
+    if "hidden" not in lowered and "style" not in lowered:
+        return []
+    if "&" in text:
+        return None
+    return [
+        (name.lower(), (double + single + bare) if value else None)
+        for name, value, double, single, bare in _SCAN_ATTRIBUTE.findall(text)
+    ]
 
 
 def _plain_text(html: str) -> str:
@@ -216,7 +329,7 @@ class _VisibleText(HTMLParser):
 
     def text(self) -> str:
         """The visible text so far, whitespace collapsed."""
-        return xml_text(_SPACE.sub(" ", "".join(self.parts)).strip())
+        return xml_text(" ".join("".join(self.parts).split()))  # as _SPACE.sub(" ", …).strip()
 
     def decisive_text(self) -> str | None:
         """The visible text so far if it is long enough to decide the summary."""
