@@ -45,7 +45,7 @@ from feedkit.load import parse_source
 from feedkit.site import Site, load_site
 from feedkit.slugs import MAX_SLUG_BYTES, slugify
 from feedkit.validate import Validator, resolve
-from feedkit.write import target
+from feedkit.write import Targets, target
 
 REPO = Path(__file__).resolve().parent.parent
 JSONFEED_SCHEMA = json.loads(
@@ -748,6 +748,35 @@ def test_target_refuses_names_that_leave_the_output_folder(tmp_path: Path) -> No
         with pytest.raises(WriteError):
             target(out, name)
     assert target(out, "tag/x.rss") == (out / "tag" / "x.rss").resolve()
+
+
+def test_targets_resolve_like_target_through_symlinks(tmp_path: Path) -> None:
+    """The folder-remembering resolver used for feeds agrees with target() on every name."""
+    out, outside = tmp_path / "feeds", tmp_path / "outside"
+    for folder in (out / "tag" / "real", out / "category", outside):
+        folder.mkdir(parents=True)
+    os.symlink(out / "tag" / "real", out / "tag" / "inner")  # a folder link that stays inside
+    os.symlink(outside, out / "away")  # one that leaves
+    os.symlink(out / "category" / "x.rss", out / "tag" / "file.rss")  # a file link inside
+    os.symlink(outside / "v.rss", out / "tag" / "leak.rss")  # and one that leaves
+    names = ["all.rss", "tag/real/a.rss", "tag/inner/a.rss", "tag/inner/../real/a.rss",
+             "away/a.rss", "tag/file.rss", "tag/leak.rss", "../x.rss", "tag/../../x.rss",
+             "/etc/x.rss", "tag/..", "category/x.rss", "new/folder/a.rss"]  # fmt: skip
+    targets = Targets(out)
+    for _ in range(2):  # the second time from remembered folders
+        for name in names:
+            try:
+                expected: Path | str = target(out, name)
+            except WriteError:
+                expected = "refused"
+            try:
+                got: Path | str = targets(name)
+            except WriteError:
+                got = "refused"
+            assert got == expected, name
+    assert targets("tag/inner/a.rss") == out.resolve() / "tag" / "real" / "a.rss"
+    with pytest.raises(WriteError):
+        targets("tag/leak.rss")
 
 
 # --- 6. XML is never malformed ---------------------------------------------------------------
