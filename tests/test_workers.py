@@ -1,0 +1,64 @@
+"""Large runs spread over worker processes and give the bytes a run in one process gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import feedkit
+from conftest import NOW, feed_files
+from feedkit import workers
+from feedkit.publish import FEEDS_PER_WORKER
+
+POSTS = 900  # over twice MIN_ITEMS_PER_WORKER: parsing goes to two workers
+TAGS = 60  # 1 + 20 + 60 feeds: over twice FEEDS_PER_WORKER, so feeds do too
+
+
+def _label(context: str, batch: list[int]) -> list[str]:
+    return [f"{context}{item}:{os.getpid()}" for item in batch]
+
+
+@pytest.mark.parametrize(("count", "size"), [(0, 32), (1, 32), (33, 32), (1000, 4), (997, 7)])
+def test_batches_come_back_whole_and_in_order(
+    count: int, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEEDKIT_WORKERS", "2")
+    items = list(range(count))
+    got = list(workers.parallel_batches(_label, "n", items, size=size, min_per_worker=8))
+    assert [text.split(":")[0] for text in got] == [f"n{i}" for i in items]
+    if count >= 33:  # two batches or more: done in worker processes, not in this one
+        assert str(os.getpid()) not in {text.split(":")[1] for text in got}
+
+
+def make_site(root: Path) -> Path:
+    root.mkdir()
+    (root / "_config.yml").write_text(
+        "title: Many\nurl: https://x.org\ntimezone: Asia/Shanghai\n", encoding="utf-8"
+    )
+    posts = root / "_posts"
+    posts.mkdir()
+    for n in range(POSTS):
+        (posts / f"2022-{1 + n % 12:02d}-{1 + n % 28:02d}-p{n}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2022-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}:00"
+            f" +0800\ncategories: c{n % 20}\ntags: t{n % TAGS} all\n---\n"
+            f"<p>Body {n}</p>\n\n<https://x.org/{n}>\n\n[back](//x.org/c{n % 20}/)\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def test_a_run_in_worker_processes_writes_the_bytes_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path / "site")
+    monkeypatch.setenv("FEEDKIT_WORKERS", "1")
+    feedkit.publish(site, out=tmp_path / "one", now=NOW, use_cache=False)
+    monkeypatch.setenv("FEEDKIT_WORKERS", "2")
+    result = feedkit.publish(site, out=tmp_path / "two", now=NOW)
+    assert result.feeds > 2 * FEEDS_PER_WORKER
+    names = feed_files(tmp_path / "one")
+    assert len(names) > 300 and names == feed_files(tmp_path / "two")
+    for name in names:
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
