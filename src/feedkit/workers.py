@@ -20,6 +20,7 @@ R = TypeVar("R")
 
 MIN_ITEMS_PER_WORKER = 400
 BATCH_SIZE = 32
+MESSAGES_PER_WORKER = 16
 
 _job: tuple[Callable[[Any, Any], Any], Any] | None = None  # (function, context) while mapping
 
@@ -78,7 +79,11 @@ def parallel_batches(
     """
     spans = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     per_worker = max(1, min_per_worker // size)
-    for results in parallel_map(_batch, (function, context, items), spans, per_worker, 1):
+    # Each message costs the parent a wake-up, a receive and an unpickle: ~16 a worker, a
+    # few batches each, keep that small while the last one, which nothing overlaps, is short.
+    per_message = max(1, len(spans) // (worker_count() * MESSAGES_PER_WORKER))
+    job = (function, context, items)
+    for results in parallel_map(_batch, job, spans, per_worker, per_message):
         yield from results
 
 
