@@ -11,7 +11,6 @@ Deleting it only costs time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -19,10 +18,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from .errors import Problem
 from .model import Author, Post
 
-FORMAT = 11
+FORMAT = 12
 APPLICATION_ID = 0x66656B74  # "fekt": marks the file as ours
 GITIGNORE = "# feedkit's cache: local to this machine, never commit it\n*\n"
 BUSY_TIMEOUT = 60.0  # seconds a reader or the writer waits for the other
@@ -367,7 +368,14 @@ class _Foreign(Exception):
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """A file's content digest: 128-bit XXH3.
+
+    Every post file of a cold run and every feed file written (~160 MB at 10,000 posts) is
+    hashed, as is everything a checkout touched: XXH3 runs at ~8 GB/s here, blake2b at ~0.9.
+    It guards against accidents (a file changed by hand or by git), not against an attacker,
+    who could simply edit the file.
+    """
+    return xxhash.xxh3_128_hexdigest(data)
 
 
 def _index(post: Post | None) -> tuple[int | None, int | None, int | None, str | None]:
