@@ -2,7 +2,7 @@
 """Time feedkit against a floor and against Hugo on generated finews-shaped sites.
 
     .venv/bin/python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5]
-                                       [--out benchmarks/BENCHMARKS.md] [--quick]
+                                       [--out BENCHMARKS.md] [--quick]
 
 For each size N the site is generated once by generate.py (cached in WORK/N/site, default
 WORK=/tmp/feedkit-bench; regenerated only if missing or made by another generate.py/seed).
@@ -762,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        help="Markdown report (default: benchmarks/BENCHMARKS.md, or WORK/BENCHMARKS-quick.md)",
+        help="Markdown report (default: BENCHMARKS.md; with --quick: WORK/BENCHMARKS-quick.md)",
     )
     parser.add_argument("--quick", action="store_true", help="smoke test: 1000 posts, 1 run")
     parser.add_argument(
@@ -780,7 +780,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
         runs = args.runs
-        out = args.out or HERE / "BENCHMARKS.md"
+        out = args.out or REPO / "BENCHMARKS.md"
     if not FEEDKIT.exists():
         parser.error(f"{FEEDKIT} not found: run this with the python of feedkit's venv")
     work = args.work.resolve()
