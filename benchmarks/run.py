@@ -647,6 +647,7 @@ TARGETS = [
     (100_000, WARM, "wall", 1.5, "s"),
     (100_000, ADDED_SCENARIO, "wall", 2.5, "s"),
 ]
+BASES = {"hugo": HUGO, "hugo_all": HUGO_ALL, "floor": FLOOR_SCENARIO}  # ratio targets: of what
 
 
 def targets(results: list[Result]) -> list[str]:
@@ -655,13 +656,12 @@ def targets(results: list[Result]) -> list[str]:
     lines = ["| posts | scenario | target | measured | met |", "|---:|---|---:|---:|---|"]
     for n, scenario, kind, limit, unit in TARGETS:
         r = by.get((n, scenario))
-        bases = {"hugo": HUGO, "hugo_all": HUGO_ALL, "floor": FLOOR_SCENARIO}
-        base = by.get((n, bases.get(kind, "")))
-        if r is None or (kind in bases and base is None):
+        base = by.get((n, BASES.get(kind, "")))
+        if r is None or (kind in BASES and base is None):
             continue
         if kind == "rss":
             value = r.rss
-        elif kind in bases:
+        elif kind in BASES:
             assert base is not None
             value = r.median / base.median
         else:
