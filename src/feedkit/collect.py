@@ -160,7 +160,7 @@ def _parse(found: load.PostFile, data: bytes | None, site: Site) -> load.Source 
         message = f"is {found.size:,} bytes, over the limit of {limit} (max_post_bytes)"
         return _rejected(PostError([Problem(found.path, 1, "file", message)]))
     try:
-        return load.parse_source(data, found.file, site.root)
+        return load.parse(data, found.path)
     except PostError as exc:
         return _rejected(exc)
 

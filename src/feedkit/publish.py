@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -175,9 +176,11 @@ def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str
 
     The content itself is not sent back: it is inside the fragments, which is all a feed needs.
     """
+    root = str(site.root)
     for post in posts:
         if not post.body:  # its file is unchanged since it was parsed: read it again
-            post.body = load.read_body(site.root / post.path, site.root)
+            data = load.read_bytes(os.path.join(root, post.path))
+            post.body = load.body_of(data, post.path)
     render.render_all(posts)
     return [(post.summary, _encoded(post_fragments(post, site))) for post in posts]
 
