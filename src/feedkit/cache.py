@@ -95,6 +95,7 @@ class Cache:
         self.state: str | None = None  # the last writing run's record (see state.py)
         self.outputs: dict[str, tuple[str, int, int]] = {}  # name -> signature, size, mtime_ns
         self._pending: dict[str, list[tuple[Any, ...]]] = {}  # SQL -> rows, written in batches
+        self._rendered: dict[str, tuple[str, str]] | None = None  # path -> digest, id
         self._db = self._open()
 
     def __enter__(self) -> Cache:
@@ -281,17 +282,22 @@ class Cache:
 
     def rendered(self, post: Post) -> bool:
         """Fill in the post's content, summary and fragments if the cache has them."""
-        row = self._db.execute(
-            "SELECT digest, id, summary, rss, atom, json FROM rendered WHERE path = ?",
-            (post.path,),
-        ).fetchone()
+        if self._rendered is None:  # one query, not one per post (a cold run asks thousands)
+            rows = self._db.execute("SELECT path, digest, id FROM rendered")
+            self._rendered = {row[0]: (row[1], row[2]) for row in rows}
+        known = self._rendered.get(post.path)
         entry = self.entry(post.path)
         # Made from other content (a read-only run sees edits the table does not), or for
         # another id (fragments carry it): not for this post.
-        if row is None or entry is None or row[0] != entry.digest or row[1] != post.id:
+        if known is None or entry is None or known != (entry.digest, post.id):
             return False
-        post.summary = row[2]  # content lives on in the fragments
-        post.fragments = dict(zip(_FRAGMENTS, row[3:], strict=True))
+        row = self._db.execute(
+            "SELECT summary, rss, atom, json FROM rendered WHERE path = ?", (post.path,)
+        ).fetchone()
+        if row is None:
+            return False
+        post.summary = row[0]  # content lives on in the fragments
+        post.fragments = dict(zip(_FRAGMENTS, row[1:], strict=True))
         return True
 
     def store_rendered(self, post: Post) -> None:
