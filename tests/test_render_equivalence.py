@@ -10,6 +10,7 @@ More examples: FEEDKIT_EQUIVALENCE_EXAMPLES=5000 pytest tests/test_render_equiva
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -251,7 +252,7 @@ bases = st.sampled_from(
 @EQUIVALENCE
 @given(urls)
 def test_link_normalisation_is_markdown_its_own(url: str) -> None:
-    md = render._markdown
+    md = render.commonmark()
     assert outcome(md.normalizeLink, url) == outcome(partial(MarkdownIt.normalizeLink, md), url)
     assert outcome(md.normalizeLinkText, url) == outcome(
         partial(MarkdownIt.normalizeLinkText, md), url
@@ -322,7 +323,7 @@ def test_links_markdown_it_may_change_take_the_slow_path(url: str) -> None:
 @EQUIVALENCE
 @given(markdown_documents)
 def test_markdown_renders_as_markdown_it_does(body: str) -> None:
-    assert outcome(render._markdown.render, body) == outcome(_reference_markdown.render, body)
+    assert outcome(render.commonmark().render, body) == outcome(_reference_markdown.render, body)
 
 
 def rendered(body: str) -> str:
@@ -335,7 +336,7 @@ def rendered(body: str) -> str:
 
 
 def test_the_link_caches_are_bounded() -> None:
-    md = render._markdown
+    md = render.commonmark()
     for n in range(render._LINK_CACHE_SIZE + 10):
         md.normalizeLink(f"/中文/{n}")
     assert md._link.cache_info().currsize <= render._LINK_CACHE_SIZE
@@ -504,7 +505,7 @@ def assert_fast_path_is_markdown_it(doc: str) -> None:
     fast = markdown_fast.render(doc)
     event("fast path" if fast is not None else "markdown-it")
     if fast is not None:
-        assert outcome(render._markdown.render, doc) == ("result", fast)
+        assert outcome(render.commonmark().render, doc) == ("result", fast)
         assert outcome(_reference_markdown.render, doc) == ("result", fast)
 
 
@@ -532,9 +533,36 @@ def test_real_posts_take_the_markdown_fast_path(doc: str, monkeypatch: pytest.Mo
     fast = markdown_fast.render(doc)
     assert fast is not None
     assert fast == _reference_markdown.render(doc)
-    monkeypatch.setattr(render._markdown, "render", None)  # body_html must not need it
+    monkeypatch.setattr(render, "commonmark", None)  # body_html must not need it
     post = SimpleNamespace(body=doc, markdown=True)
     assert render.body_html(post) == fast  # type: ignore[arg-type]
+
+
+def test_block_names_are_markdown_its() -> None:
+    from markdown_it.common.html_blocks import block_names
+
+    assert sorted(markdown_fast.BLOCK_NAMES) == sorted(block_names)
+
+
+@given(st.text(st.sampled_from("&<>\"'a\u00e9\u4e2d;#x")))
+def test_escape_html_is_markdown_its(text: str) -> None:
+    from markdown_it.common.utils import escapeHtml
+
+    assert markdown_fast.escape_html(text) == escapeHtml(text)
+
+
+def test_plain_posts_do_not_import_markdown_it() -> None:
+    """Rendering what markdown_fast covers (nearly every post) leaves markdown-it unimported."""
+    script = (
+        "import sys\n"
+        "from types import SimpleNamespace\n"
+        "from feedkit import render\n"
+        f"render.body_html(SimpleNamespace(body={REAL_SHAPES[0]!r}, markdown=True))\n"
+        "assert 'markdown_it' not in sys.modules, 'imported'\n"
+        "render.body_html(SimpleNamespace(body='# a title', markdown=True))\n"
+        "assert 'markdown_it' in sys.modules, 'not imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
 
 
 @pytest.mark.parametrize(

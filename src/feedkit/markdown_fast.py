@@ -27,8 +27,18 @@ from __future__ import annotations
 
 import re
 
-from markdown_it.common.html_blocks import block_names
-from markdown_it.common.utils import escapeHtml
+# CommonMark's block tag names (HTML blocks of type 6), as markdown-it lists them in
+# markdown_it.common.html_blocks; a test holds the two lists equal. Importing that module
+# would import all of markdown-it (~20 ms), which only posts outside the subset need.
+BLOCK_NAMES = (
+    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
+    "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
+    "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link",
+    "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param",
+    "search", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title",
+    "tr", "track", "ul",
+)  # fmt: skip
 
 # Links both markdown-it normalisers return unchanged (see render._CommonMark), made of
 # characters percent-encoding keeps ("%" excepted): http(s) or protocol-relative ones with a
@@ -59,7 +69,7 @@ _BLOCK_END = re.compile(r"\n(?=[ \t]*(?:\n|\Z))")
 # matches both; type 6 is tried before type 7. Matched in the document rather than the
 # line: at the end of a line "\s" matches the "\n" where "$" matched the end of the line.
 _HTML_BLOCK_START = re.compile(
-    r"</?(?a:(" + "|".join(block_names) + r"))(?=\s|/?>|$)", re.IGNORECASE
+    r"</?(?a:(" + "|".join(BLOCK_NAMES) + r"))(?=\s|/?>|$)", re.IGNORECASE
 )
 
 # Plain text: no character that starts an inline rule markdown-it's commonmark preset runs
@@ -145,19 +155,19 @@ def _paragraph(lines: list[str]) -> str | None:
                 return None
             text, autolink, label, dest = match.group("text", "autolink", "label", "dest")
             if text is not None:
-                out.append(escapeHtml(text))
+                out.append(escape_html(text))
             elif autolink is not None:
                 # markdown-it checks the scheme, then normalises the URL for href and for the
                 # text and validates it: for a plain http(s) link all of that is the identity.
                 if not is_plain_link(autolink):
                     return None
-                url = escapeHtml(autolink)
+                url = escape_html(autolink)
                 out.append(f'<a href="{url}">{url}</a>')
             else:
                 # An empty destination is no destination to markdown-it: leave it to it.
                 if not dest or not is_plain_link(dest):
                     return None
-                out.append(f'<a href="{escapeHtml(dest)}">{escapeHtml(label)}</a>')
+                out.append(f'<a href="{escape_html(dest)}">{escape_html(label)}</a>')
             pos = match.end()
     out.append("</p>\n")
     return "".join(out)
@@ -166,3 +176,10 @@ def _paragraph(lines: list[str]) -> str | None:
 def _edge(char: str) -> bool:
     """Whether `char` is one character and not whitespace, a control or a format character."""
     return char.isprintable() and not char.isspace() and len(char) == 1
+
+
+def escape_html(text: str) -> str:
+    """markdown-it's escapeHtml: ``&``, ``<``, ``>`` and ``"`` (not ``'``) as references."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

@@ -14,14 +14,17 @@ from contextvars import ContextVar
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
 from . import markdown_fast
 from .markdown_fast import is_plain_link as _is_plain_link
 from .model import Post
 from .urls import absolute_url
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SUMMARY_LENGTH = 200
 _CHUNK = 1024
@@ -43,8 +46,9 @@ _BLOCK_TAGS = frozenset(
 _LINK_CACHE_SIZE = 1024
 
 
-class _CommonMark(MarkdownIt):
-    """CommonMark with raw HTML, whose link normalisation is memoised.
+@lru_cache(maxsize=1)
+def commonmark() -> MarkdownIt:
+    """CommonMark with raw HTML, whose link normalisation is memoised; built on first use.
 
     normalizeLink and normalizeLinkText (mdurl parse, punycode, percent-encoding) are a large
     share of inline parsing, are pure functions of the URL, and posts repeat their links (a
@@ -52,21 +56,26 @@ class _CommonMark(MarkdownIt):
     keeps such a host, path and scheme as they are; punycode only touches non-ASCII labels and
     "xn--" ones; encode and decode only touch other characters and "%"). validateLink is kept.
     markdown_fast renders as this preset with these options does (the equivalence tests check).
+    Imported here, not with this module: most runs render no post markdown_fast cannot, and
+    importing markdown-it costs ~20 ms.
     """
+    from markdown_it import MarkdownIt
 
-    def __init__(self) -> None:
-        super().__init__("commonmark", {"html": True})
-        self._link = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLink)
-        self._link_text = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLinkText)
+    class CommonMark(MarkdownIt):
+        def __init__(self) -> None:
+            super().__init__("commonmark", {"html": True})
+            self._link = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLink)
+            self._link_text = lru_cache(maxsize=_LINK_CACHE_SIZE)(super().normalizeLinkText)
 
-    def normalizeLink(self, url: str) -> str:
-        return url if _is_plain_link(url) else self._link(url)
+        def normalizeLink(self, url: str) -> str:
+            return url if _is_plain_link(url) else self._link(url)
 
-    def normalizeLinkText(self, link: str) -> str:
-        return link if _is_plain_link(link) else self._link_text(link)
+        def normalizeLinkText(self, link: str) -> str:
+            return link if _is_plain_link(link) else self._link_text(link)
+
+    return CommonMark()
 
 
-_markdown = _CommonMark()
 _ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ALLOWED_ATTRIBUTES.setdefault("img", set()).update({"alt", "title", "width", "height"})
 _ALLOWED_ATTRIBUTES.setdefault("a", set()).add("title")
@@ -88,7 +97,7 @@ def body_html(post: Post) -> str:
     if not post.markdown:
         return post.body
     html = markdown_fast.render(post.body)
-    return _markdown.render(post.body) if html is None else html
+    return commonmark().render(post.body) if html is None else html
 
 
 def sanitise(html: str, base_url: str) -> str:
