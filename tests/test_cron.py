@@ -228,14 +228,6 @@ def test_the_cache_folder_is_ignored_by_git(tmp_path: Path) -> None:
     assert (site / ".feedkit" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
-def test_a_new_cache_has_pages_that_hold_a_rendered_post(tmp_path: Path) -> None:
-    """16 KiB pages: a post's rendered items (~6 KB each) need no overflow page chain."""
-    site = make_site(tmp_path)
-    publish(site)
-    with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:
-        assert db.execute("PRAGMA page_size").fetchone()[0] == 16_384
-
-
 # -- removing feeds, and only our own -----------------------------------------------------------
 
 

@@ -29,7 +29,9 @@ def check_feed(feed: Feed, site: Site) -> None:
     for fmt in FORMATS:
         whole = WRITERS[fmt](feed, site)
         pieces = [fragments[p.path][fmt].encode("utf-8") for p in feed.posts]
-        assert assemble(feed, site, fmt, pieces) == whole, (feed.stem, fmt)
+        data, spans = assemble(feed, site, fmt, pieces)
+        assert data == whole, (feed.stem, fmt)
+        assert [data[at : at + size] for at, size in spans] == pieces
 
 
 @pytest.fixture(scope="module")

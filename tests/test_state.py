@@ -21,7 +21,9 @@ import feedkit
 from conftest import NOW
 from feedkit import cache as cache_module
 from feedkit import load, state
+from feedkit import render as render_module
 from feedkit.errors import InvalidPostsError
+from feedkit.model import Post
 
 CATEGORIES = ["news", "Markets", "markets", "银行", "A&B"]  # Markets/markets share a file name
 TAGS = ["t0", "t1", "股票", "基金", "T1"]
@@ -323,6 +325,66 @@ def test_the_cache_keeps_rendered_content_only_for_posts_a_feed_shows(tmp_path: 
     assert_same_as_full_run(site, back, tmp_path, ledger=False)
 
 
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the posts rendered from now on (runs this small render in-process)."""
+    rendered: list[str] = []
+    real = render_module.render_all
+
+    def render_all(posts: list[Post]) -> None:
+        rendered.extend(post.path for post in posts)
+        real(posts)
+
+    monkeypatch.setattr(render_module, "render_all", render_all)
+    return rendered
+
+
+def one_feed_site(root: Path) -> Path:
+    """Three posts shown in the same three feeds (site, category, tag): each item in 3 files."""
+    site = make_site(root, items=3)
+    for n in (1, 2, 3):
+        write_post(site, n, day=n)
+    return site
+
+
+def test_a_run_reads_the_items_of_posts_rendered_before_from_the_feed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = one_feed_site(tmp_path / "site")
+    publish(site)
+    with sqlite3.connect(site / ".feedkit" / "cache.sqlite") as db:  # items are not stored twice
+        assert [r[0] for r in db.execute("SELECT name FROM pragma_table_info('rendered')")] == [
+            "path",
+            "digest",
+            "id",
+            "summary",
+        ]
+    rendered = renders(monkeypatch)
+    write_post(site, 4, day=4)
+    result = publish(site)  # every feed changes: two of its three items come from its files
+    assert rendered == ["_posts/2022-03-04-p4.md"]
+    assert_same_as_full_run(site, result, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete"])
+def test_items_are_not_read_from_a_feed_file_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    site = one_feed_site(tmp_path / "site")
+    publish(site)
+    for atom in sorted((site / "feeds").rglob("*.atom")):  # every file holding an Atom item
+        if damage == "delete":
+            atom.unlink()
+            continue
+        before = atom.stat()
+        atom.write_bytes(atom.read_bytes().replace(b"Body 2", b"Body X"))  # same size
+        os.utime(atom, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    rendered = renders(monkeypatch)
+    write_post(site, 4, day=4)
+    result = publish(site)
+    assert sorted(rendered) == [f"_posts/2022-03-0{n}-p{n}.md" for n in (2, 3, 4)]
+    assert_same_as_full_run(site, result, tmp_path)
+
+
 @pytest.mark.parametrize(
     "text", ["", "{", "[]", '{"format": 1}', '{"format": 2, "files": "x"}', '{"format": 2}']
 )
@@ -359,23 +421,30 @@ def test_a_cache_that_is_mostly_free_space_is_compacted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = make_site(tmp_path / "site", items=100)
-    for n in range(40):  # 36 KB bodies
-        (site / "_posts" / f"2022-03-{1 + n % 9:02d}-p{n}.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2022-03-01 10:00:00 +0800\n---\n"
-            + "<p>text</p>\n" * 3000,
-            encoding="utf-8",
-        )
-    publish(site)  # every post shown: 40 posts of rendered content
+    posts = [site / "_posts" / f"2022-03-{1 + n % 9:02d}-p{n}.md" for n in range(40)]
+
+    def write_posts() -> None:
+        for n, post in enumerate(posts):  # 36 KB descriptions: 36 KB records in the cache
+            post.write_text(
+                f"---\ntitle: Post {n}\ndate: 2022-03-01 10:00:00 +0800\n"
+                f"description: {'text ' * 7200}\n---\n<p>text</p>\n",
+                encoding="utf-8",
+            )
+
+    write_posts()
+    publish(site)
     cache_file = site / ".feedkit" / "cache.sqlite"
     big = cache_file.stat().st_size
-    (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")  # a new fingerprint
+    for post in posts[1:]:
+        post.unlink()
     monkeypatch.setattr(cache_module, "COMPACT_MIN_BYTES", 160_000)
-    publish(site)  # the old rows go, one post is shown
+    publish(site)  # the rows of 39 posts go
     assert cache_file.stat().st_size < big / 4
     monkeypatch.setattr(cache_module, "COMPACT_MIN_BYTES", 10**12)
-    (site / "feedkit.toml").write_text("items = 100\n", encoding="utf-8")
+    write_posts()
     publish(site)
-    (site / "feedkit.toml").write_text("items = 1\n", encoding="utf-8")
+    for post in posts[1:]:
+        post.unlink()
     publish(site)  # the same free space, under the threshold: left as it is
     assert cache_file.stat().st_size > big / 2
 

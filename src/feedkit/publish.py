@@ -26,7 +26,7 @@ from .cache import Cache, CachedPost
 from .cache import digest as content_digest
 from .collect import Collected, collect, collect_files
 from .discovery import site_pages
-from .errors import InvalidPostsError
+from .errors import InvalidPostsError, WriteError
 from .feeds import EXTENSIONS, WRITERS
 from .feeds.fragments import post_fragments
 from .group import Group, extend, group
@@ -47,6 +47,7 @@ from .write import (
     emit,
     remove,
     remove_leftover_temp_files,
+    target,
     write_all,
     write_atomic,
 )
@@ -162,13 +163,60 @@ def open_cache(site: Site, *, write: bool) -> Cache | None:
 
 
 def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
-    """Fill in content and summary of `posts`: from the cache, else rendered (in parallel)."""
-    pending = [post for post in posts if cache is None or not cache.rendered(post)]
+    """Fill in the summary and items of `posts`: as an earlier run made them, else rendered
+    (in parallel)."""
+    pending = posts if cache is None else _reuse_rendered(posts, site, cache)
     rendered = parallel_batches(_render_batch, site, pending)
     for post, (summary, fragments) in zip(pending, rendered, strict=True):
         post.summary, post.fragments, post.body = summary, fragments, ""
         if cache is not None:
             cache.store_rendered(post)
+
+
+def _reuse_rendered(posts: list[Post], site: Site, cache: Cache) -> list[Post]:
+    """Fill in what an earlier run rendered, its items read back from the feed files that
+    hold them; the posts left to render."""
+    summaries = {post.path: cache.rendered_summary(post) for post in posts}
+    wanted = {path for path, summary in summaries.items() if summary is not None}
+    found = _items_in_files(cache, wanted, site.output) if wanted else {}
+    pending = []
+    for post in posts:
+        summary, fragments = summaries[post.path], found.get(post.path, {})
+        if summary is None or len(fragments) < len(WRITERS):
+            pending.append(post)
+        else:
+            post.summary, post.fragments = summary, fragments
+    return pending
+
+
+def _items_in_files(cache: Cache, wanted: set[str], out_dir: Path) -> dict[str, dict[str, bytes]]:
+    """The items of the posts at `wanted` paths, by format, cut out of earlier feed files.
+
+    Only a file whose bytes are still those written is read from (its digest is checked), so
+    an edited or replaced file costs a render, never a wrong item.
+    """
+    formats = {ext: fmt for fmt, ext in EXTENSIONS.items()}
+    found: dict[str, dict[str, bytes]] = {}
+    for name, (digest, size, _, spans) in cache.items().items():
+        fmt = formats.get(name.rpartition(".")[2])
+        needed = [s for s in spans if s[0] in wanted and fmt not in found.get(s[0], {})]
+        if fmt is None or not needed:
+            continue
+        data = _read_output(out_dir, name, size, digest)
+        if data is None:
+            continue
+        for path, at, length in needed:
+            found.setdefault(path, {})[fmt] = data[at : at + length]
+    return found
+
+
+def _read_output(out_dir: Path, name: str, size: int, digest: str) -> bytes | None:
+    """The bytes of output `name` if they are those an earlier run wrote, else None."""
+    try:
+        data = load.read_bytes(str(target(out_dir, name)), size)
+    except (OSError, WriteError):
+        return None
+    return data if len(data) == size and content_digest(data) == digest else None
 
 
 def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str, bytes]]]:
@@ -421,8 +469,11 @@ def _emit_all(result: PublishResult, ledger: Ledger, cache: Cache | None, writin
     }
     result.unchanged = sorted(names - set(changed))
     if cache is not None:
+        feed_posts = {feed.stem: feed.posts for feed in current}
         for e in emitted:
-            cache.record_output(e.name, signatures[e.stem], e.size, e.mtime_ns)
+            posts = feed_posts[e.stem] if e.spans else ()  # a feed's page has no items
+            items = [(post.path, *span) for post, span in zip(posts, e.spans, strict=True)]
+            cache.record_output(e.name, signatures[e.stem], e.size, e.mtime_ns, e.digest, items)
         cache.forget_outputs_but(names)
         cache.keep_rendered({post.path for feed in feeds for post in feed.posts})
     write_all({LEDGER_NAME: bookkeeping[LEDGER_NAME]}, out_dir)

@@ -23,7 +23,7 @@ from .cache import digest as content_digest
 from .discovery import feed_page
 from .errors import WriteError
 from .feeds import EXTENSIONS, WRITERS
-from .feeds.fragments import assemble
+from .feeds.fragments import Span, assemble
 from .model import Feed
 from .site import Site
 
@@ -79,6 +79,7 @@ class Emitted:
     digest: str = ""  # of the bytes it holds (when writing) or should hold
     staged: str = ""  # the temporary file holding the new bytes, until `commit` renames it
     path: str = ""  # the file it then replaces (resolved by `target`)
+    spans: tuple[Span, ...] = ()  # where each post's item lies in the bytes, in feed order
 
 
 def emit(job: EmitJob, index: int) -> list[Emitted]:
@@ -94,9 +95,9 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
         for fmt in WRITERS
     }
     if job.pages and not feed.page:  # archive pages have no HTML page of their own
-        files[f"{feed.stem}.html"] = feed_page(feed, job.site)
+        files[f"{feed.stem}.html"] = (feed_page(feed, job.site), [])
     results = []
-    for name, data in files.items():
+    for name, (data, spans) in files.items():
         path = job.targets(name)
         changed, staged = differs(path, data), ""
         if changed and job.write:
@@ -108,7 +109,10 @@ def emit(job: EmitJob, index: int) -> list[Emitted]:
                 stat = None
         size, mtime_ns = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
         digest = content_digest(data)
-        results.append(Emitted(feed.stem, name, changed, size, mtime_ns, digest, staged, str(path)))
+        results.append(
+            Emitted(feed.stem, name, changed, size, mtime_ns, digest, staged, str(path),
+                    tuple(spans))
+        )  # fmt: skip
     return results
 
 

@@ -176,18 +176,31 @@ def _pretty(root: etree._Element) -> str:
     return data.decode("utf-8")
 
 
-def assemble(feed: Feed, site: Site, fmt: str, fragments: list[bytes]) -> bytes:
-    """A whole feed document from its head and its posts' fragments (UTF-8, in feed order).
+Span = tuple[int, int]  # where an item lies in a feed file: byte offset and length
+
+
+def assemble(feed: Feed, site: Site, fmt: str, fragments: list[bytes]) -> tuple[bytes, list[Span]]:
+    """A whole feed document from its head and its posts' fragments (UTF-8, in feed order),
+    and where in it each fragment lies (the cache reads items back from there).
 
     Fragments are kept encoded: each is encoded once, not once per feed that shows it, and
-    bytes cross process boundaries and go into the cache without being encoded again.
+    bytes cross process boundaries without being encoded again.
     """
     if fmt == "json":
         return _assemble_json(feed, site, fragments)
     head = _document(feed, site, fmt, entries=False).encode("utf-8")
     end = _XML[fmt][2].encode("utf-8")
     at = head.rindex(end)
-    return b"".join((head[:at], *fragments, head[at:]))
+    return b"".join((head[:at], *fragments, head[at:])), _spans(at, fragments, 0)
+
+
+def _spans(start: int, fragments: list[bytes], gap: int) -> list[Span]:
+    """Offsets and lengths of `fragments` written from `start` on, `gap` bytes apart."""
+    spans = []
+    for fragment in fragments:
+        spans.append((start, len(fragment)))
+        start += len(fragment) + gap
+    return spans
 
 
 def _document(feed: Feed, site: Site, fmt: str, *, entries: bool = True) -> str:
@@ -208,10 +221,12 @@ def _indent(item: str) -> str:
     return "\n".join("    " + line for line in item.split("\n"))
 
 
-def _assemble_json(feed: Feed, site: Site, fragments: list[bytes]) -> bytes:
+def _assemble_json(feed: Feed, site: Site, fragments: list[bytes]) -> tuple[bytes, list[Span]]:
     head = render_json(replace(feed, posts=()), site)
     if not fragments:
-        return head
+        return head, []
     empty = b'  "items": []\n}\n'
     assert head.endswith(empty)
-    return b"".join((head[: -len(empty)], b'  "items": [\n', b",\n".join(fragments), b"\n  ]\n}\n"))
+    start = head[: -len(empty)] + b'  "items": [\n'
+    data = b"".join((start, b",\n".join(fragments), b"\n  ]\n}\n"))
+    return data, _spans(len(start), fragments, 2)
