@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BROKEN, feed_files
+from feedkit import cli as cli_module
 from feedkit.cli import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, cli
 
 BROKEN_PROBLEMS = [
@@ -221,3 +223,23 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "feedkit", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "feedkit, version 0.1.0"
+
+
+@pytest.mark.parametrize("command", ["publish", "validate"])
+def test_the_collector_is_off_during_a_run_and_restored_after(
+    runner: CliRunner, example_site: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """publish and validate run without the cyclic GC (the process ends with the run)."""
+    seen: list[bool] = []
+    real = getattr(cli_module, command)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli_module, command, spy)
+    assert gc.isenabled()
+    result = runner.invoke(cli, [command, str(example_site)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert seen == [False]
+    assert gc.isenabled()

@@ -102,7 +102,8 @@ def validate_command(site: Path, config: Path | None) -> None:
 
     Example: feedkit validate path/to/site
     """
-    collected = validate(site, config=config)
+    with _without_gc():
+        collected = validate(site, config=config)
     _print_rejected(collected.rejected, site, err=False)
     problems = sum(len(e.problems) for e in collected.rejected)
     click.echo(
@@ -167,6 +168,7 @@ def publish_command(
     Example: feedkit publish path/to/site --out path/to/site/feeds
     """
     with ExitStack() as stack:
+        stack.enter_context(_without_gc())
         bar = None if quiet or as_json else _progress_bar(stack)
         result = publish(
             site, out=out, config=config, future=future, strict=strict, check=check,
@@ -239,6 +241,24 @@ def _progress_bar(stack: ExitStack) -> Callable[[int], Callable[[int], None] | N
         return update
 
     return start
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for one run of a command whose process then ends.
+
+    A run makes ~1.5 million objects that live until it ends and almost no cycles; the
+    collector walked them over and over for nothing: ~80 ms of a 10,000-post cold run (gen2
+    collections found 0-8 objects), and forked workers inherit the setting. Not in the
+    library: a program calling feedkit.publish keeps its own collector as it likes it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
