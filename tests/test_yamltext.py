@@ -70,6 +70,11 @@ def simple_lines(draw: st.DrawFn) -> str:
     key = draw(joined(pieces, 1) if draw(st.sampled_from("cckkkkkkkk")) == "c" else COMMON_KEYS)
     value = draw(joined(pieces) if draw(st.booleans()) else st.sampled_from(LOOKALIKES))
     quotes = draw(st.sampled_from(["{}", '"{}"', "'{}'"]))
+    if draw(st.sampled_from("ssssf")) == "f":  # a flow sequence: tags: [a, b]
+        items = draw(st.lists(joined(pieces), max_size=4))
+        separator = draw(st.sampled_from([", ", ",", " , ", ",  "]))
+        pad, end = draw(st.sampled_from(["", "", " "])), draw(st.sampled_from(["", "", ",", " "]))
+        value, quotes = f"[{pad}{separator.join(items)}{end}]", "{}"
     return key + ": " + quotes.format(value) + draw(st.sampled_from(["", " "]))
 
 
@@ -154,6 +159,8 @@ def check(text: str) -> tuple[Any, str]:
 @example("k" * 129 + ": x\n" + "k" * 1025 + ": y\n")  # keys must be under 1024 characters
 @example("a: 'it''s'\nb: \"x\\ty\"\nc: d # e\nd:e\nf: g:\nh: -1\ni: [x]\nj: |\n  k\n")
 @example("\ufeffa: b\nc: d\r\ne: f\tg\n? h\ni :j\n")
+@example("tags: [安信国际证券(香港)新闻, 湖北日报新闻]\na: [ 1 , yes,0x1F ]\nb: []\nc: [ ]\n")
+@example("a: [x, y,]\nb: [, x]\nc: [x,,y]\nd: [x]y\ne: [x, [y]]\nf: [x: y]\ng: [-1, 'q']\n")
 def test_fast_path_matches_the_full_loader(text: str) -> None:
     fast, result = check(text)
     event("fast path" if fast is not None else "full loader")
@@ -204,3 +211,15 @@ def test_the_fast_path_reads_other_types_as_yaml_1_1_does() -> None:
         "i": datetime(2022, 1, 1, 1, 2, 3),
     }
     assert yamltext._load_simple("") is None and yamltext.load("") is None
+
+
+def test_the_fast_path_reads_one_line_flow_sequences() -> None:
+    text = "tags: [安信国际证券(香港)新闻, 湖北日报新闻]\na: [1, yes, x y]\nb: []\n"
+    assert yamltext._load_simple(text) == {
+        "tags": ["安信国际证券(香港)新闻", "湖北日报新闻"],
+        "a": [1, True, "x y"],
+        "b": [],
+    }
+    first, second = (yamltext.load("tags: [a, b]\n") for _ in range(2))  # a cached line
+    first["tags"].append("c")
+    assert second == {"tags": ["a", "b"]}

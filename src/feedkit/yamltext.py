@@ -80,7 +80,8 @@ def _load_simple(text: str) -> dict[str, Any] | None:
         entry = (_cached_line if len(line) <= _MAX_CACHED else _parse_line)(line)
         if entry is None or entry[0] in data:
             return None  # not simple, or a repeated key (the full loader raises DuplicateKey)
-        data[entry[0]] = entry[1]
+        key, value = entry
+        data[key] = list(value) if type(value) is tuple else value  # cached lines: immutable
     return data or None
 
 
@@ -114,6 +115,8 @@ def _is_plain_key(key: str) -> bool:
 def _scalar(value: str) -> Any:
     """The value of a one-line scalar, or _FALLBACK if it is not a simple one."""
     first = value[:1]
+    if first == "[":
+        return _flow_sequence(value)
     if first in ("'", '"'):
         inner = value[1:-1]
         closed = len(value) > 1 and value[-1] == first and first not in inner
@@ -129,6 +132,20 @@ def _scalar(value: str) -> Any:
         return _LOADER.yaml_constructors[tag](_LOADER, yaml.ScalarNode(tag, value))
     except Exception:  # 2022-02-30: the full loader raises it, and load.py says where
         return _FALLBACK
+
+
+def _flow_sequence(value: str) -> tuple[Any, ...] | Any:
+    """``[a, b]``, a one-line flow sequence of plain scalars (``tags: [新闻, 财经]``), as a
+    tuple; _FALLBACK for anything else (quotes, nesting, comments, empty or "key: value"
+    items, a trailing comma)."""
+    inner = value[1:-1]
+    if value[-1:] != "]" or any(c in inner for c in "[]{}'\"#:"):
+        return _FALLBACK
+    if not inner.strip(" "):
+        return ()
+    texts = [item.strip(" ") for item in inner.split(",")]
+    items = [_scalar(text) if text else _FALLBACK for text in texts]
+    return _FALLBACK if any(item is _FALLBACK for item in items) else tuple(items)
 
 
 def node_line(text: str, path: Sequence[str | int]) -> int | None:
