@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+Item = bytes | memoryview  # a post serialised as an item of a feed (UTF-8), or a view of one
+
 
 @dataclass(frozen=True)
 class Author:
@@ -37,7 +39,7 @@ class Post:
     content_html: str = ""
     summary: str = ""
     # filled in before writing: the post serialised as an item of each feed format
-    fragments: dict[str, bytes] = field(default_factory=dict)  # UTF-8
+    fragments: dict[str, Item] = field(default_factory=dict)  # UTF-8
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,11 @@ from .collect import Collected, collect, collect_files
 from .discovery import site_pages
 from .errors import InvalidPostsError, WriteError
 from .feeds import EXTENSIONS, WRITERS
-from .feeds.fragments import post_fragments
+from .feeds.fragments import FORMATS, post_fragments
 from .group import Group, extend, group
 from .ledger import LEDGER_NAME, Ledger
 from .lock import locked
-from .model import Feed, FeedSet, Post
+from .model import Feed, FeedSet, Item, Post
 from .resources import load_schema
 from .site import Site, load_site
 from .urls import encode_path
@@ -167,8 +167,13 @@ def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
     (in parallel)."""
     pending = posts if cache is None else _reuse_rendered(posts, site, cache)
     rendered = parallel_batches(_render_batch, site, pending)
-    for post, (summary, fragments) in zip(pending, rendered, strict=True):
-        post.summary, post.fragments, post.body = summary, fragments, ""
+    for post, (summary, batch, start, lengths) in zip(pending, rendered, strict=True):
+        view = memoryview(batch)  # the post's items, read in place
+        post.fragments = {}
+        for fmt, length in zip(FORMATS, lengths, strict=True):
+            post.fragments[fmt] = view[start : start + length]
+            start += length
+        post.summary, post.body = summary, ""
         if cache is not None:
             cache.store_rendered(post)
 
@@ -189,14 +194,14 @@ def _reuse_rendered(posts: list[Post], site: Site, cache: Cache) -> list[Post]:
     return pending
 
 
-def _items_in_files(cache: Cache, wanted: set[str], out_dir: Path) -> dict[str, dict[str, bytes]]:
+def _items_in_files(cache: Cache, wanted: set[str], out_dir: Path) -> dict[str, dict[str, Item]]:
     """The items of the posts at `wanted` paths, by format, cut out of earlier feed files.
 
     Only a file whose bytes are still those written is read from (its digest is checked), so
     an edited or replaced file costs a render, never a wrong item.
     """
     formats = {ext: fmt for fmt, ext in EXTENSIONS.items()}
-    found: dict[str, dict[str, bytes]] = {}
+    found: dict[str, dict[str, Item]] = {}
     for name, (digest, size, _, spans) in cache.items().items():
         fmt = formats.get(name.rpartition(".")[2])
         needed = [s for s in spans if s[0] in wanted and fmt not in found.get(s[0], {})]
@@ -219,10 +224,17 @@ def _read_output(out_dir: Path, name: str, size: int, digest: str) -> bytes | No
     return data if len(data) == size and content_digest(data) == digest else None
 
 
-def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str, bytes]]]:
+Rendered = tuple[str, bytes, int, tuple[int, ...]]  # summary; items: batch, start, lengths
+
+
+def _render_batch(site: Site, posts: Sequence[Post]) -> list[Rendered]:
     """Render posts and serialise their feed items (in a worker process on large runs).
 
-    The content itself is not sent back: it is inside the fragments, which is all a feed needs.
+    The content itself is not sent back: it is inside the items, which is all a feed needs.
+    The items of the whole batch travel as one bytes object (pickled once however many posts
+    refer to it), which the parent and the workers that write feeds read in place: a bytes
+    object per item meant, in each of those workers, a copy-on-write page fault for every
+    item it touched (~13,000 at 10,000 posts, ~35 ms of CPU).
     """
     root = str(site.root)
     for post in posts:
@@ -230,11 +242,17 @@ def _render_batch(site: Site, posts: Sequence[Post]) -> list[tuple[str, dict[str
             data = load.read_bytes(os.path.join(root, post.path))
             post.body = load.body_of(data, post.path)
     render.render_all(posts)
-    return [(post.summary, _encoded(post_fragments(post, site))) for post in posts]
-
-
-def _encoded(fragments: dict[str, str]) -> dict[str, bytes]:
-    return {fmt: text.encode("utf-8") for fmt, text in fragments.items()}
+    pieces: list[bytes] = []
+    places: list[tuple[int, tuple[int, ...]]] = []
+    start = 0
+    for post in posts:
+        fragments = post_fragments(post, site)
+        items = [fragments[fmt].encode("utf-8") for fmt in FORMATS]
+        places.append((start, tuple(map(len, items))))
+        start += sum(map(len, items))
+        pieces.extend(items)
+    batch = b"".join(pieces)
+    return [(p.summary, batch, at, lengths) for p, (at, lengths) in zip(posts, places, strict=True)]
 
 
 def feed_signature(feed: Feed, cache: Cache) -> str:

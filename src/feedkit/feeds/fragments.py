@@ -23,7 +23,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from ..model import Feed, Post
+from ..model import Feed, Item, Post
 from ..render import xml_text
 from ..site import Site
 from .common import build, fill_entry, new_entry, serialise
@@ -179,7 +179,7 @@ def _pretty(root: etree._Element) -> str:
 Span = tuple[int, int]  # where an item lies in a feed file: byte offset and length
 
 
-def assemble(feed: Feed, site: Site, fmt: str, fragments: list[bytes]) -> tuple[bytes, list[Span]]:
+def assemble(feed: Feed, site: Site, fmt: str, fragments: list[Item]) -> tuple[bytes, list[Span]]:
     """A whole feed document from its head and its posts' fragments (UTF-8, in feed order),
     and where in it each fragment lies (the cache reads items back from there).
 
@@ -194,7 +194,7 @@ def assemble(feed: Feed, site: Site, fmt: str, fragments: list[bytes]) -> tuple[
     return b"".join((head[:at], *fragments, head[at:])), _spans(at, fragments, 0)
 
 
-def _spans(start: int, fragments: list[bytes], gap: int) -> list[Span]:
+def _spans(start: int, fragments: list[Item], gap: int) -> list[Span]:
     """Offsets and lengths of `fragments` written from `start` on, `gap` bytes apart."""
     spans = []
     for fragment in fragments:
@@ -221,7 +221,7 @@ def _indent(item: str) -> str:
     return "\n".join("    " + line for line in item.split("\n"))
 
 
-def _assemble_json(feed: Feed, site: Site, fragments: list[bytes]) -> tuple[bytes, list[Span]]:
+def _assemble_json(feed: Feed, site: Site, fragments: list[Item]) -> tuple[bytes, list[Span]]:
     head = render_json(replace(feed, posts=()), site)
     if not fragments:
         return head, []
