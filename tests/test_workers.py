@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -62,3 +63,62 @@ def test_a_run_in_worker_processes_writes_the_bytes_one_process_writes(
     assert len(names) > 300 and names == feed_files(tmp_path / "two")
     for name in names:
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+
+
+def _fail_at(context: int, item: int) -> int:
+    if item == context:
+        raise ValueError(f"item {item} is bad")
+    return item
+
+
+def _die_at(context: int, item: int) -> int:
+    if item == context:
+        os._exit(3)  # a worker killed mid-run (out of memory, a signal)
+    return item
+
+
+class Unpicklable(Exception):
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("cannot pickle this")
+
+
+def _raise_unpicklable(context: None, item: int) -> int:
+    raise Unpicklable(f"item {item}")
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDKIT_WORKERS", "2")
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_an_exception_in_a_worker_is_raised_in_the_parent() -> None:
+    with pytest.raises(ValueError, match="item 700 is bad"):
+        list(workers.parallel_map(_fail_at, 700, range(1000), min_per_worker=10))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(workers.WorkerError, match="ended unexpectedly"):
+        list(workers.parallel_map(_die_at, 700, range(1000), min_per_worker=10))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_an_exception_that_cannot_be_sent_back_arrives_as_text() -> None:
+    with pytest.raises(workers.WorkerError, match="Unpicklable: item 0"):
+        list(workers.parallel_map(_raise_unpicklable, None, range(1000), min_per_worker=10))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_no_worker_outlives_the_map(tmp_path: Path) -> None:
+    """Finished, failed or abandoned half-way, a map leaves no worker process behind."""
+    children = multiprocessing.active_children
+    assert list(workers.parallel_map(_fail_at, -1, range(1000), min_per_worker=10)) == list(
+        range(1000)
+    )
+    with pytest.raises(ValueError):
+        list(workers.parallel_map(_fail_at, 5, range(1000), min_per_worker=10))
+    results = workers.parallel_map(_fail_at, -1, range(1000), min_per_worker=10)
+    assert next(results) == 0 and children()  # the workers are running
+    results.close()
+    assert not children()
