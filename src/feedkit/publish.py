@@ -166,7 +166,10 @@ def render_posts(posts: list[Post], site: Site, cache: Cache | None) -> None:
     """Fill in the summary and items of `posts`: as an earlier run made them, else rendered
     (in parallel)."""
     pending = posts if cache is None else _reuse_rendered(posts, site, cache)
-    rendered = parallel_batches(_render_batch, site, pending)
+    # A batch's items are ~0.5 MB: one batch a message fits a worker's result pipe, so the
+    # worker goes on without waiting for this process to read (20 alternating runs at 10,000
+    # posts: median 1.430 -> 1.402 s, against three batches a message).
+    rendered = parallel_batches(_render_batch, site, pending, per_message=1)
     for post, (summary, batch, start, lengths) in zip(pending, rendered, strict=True):
         view = memoryview(batch)  # the post's items, read in place
         post.fragments = {}
