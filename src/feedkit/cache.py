@@ -283,7 +283,7 @@ class Cache:
 
         Not if they were made from other content (a read-only run sees edits the table does
         not) or for another id (items carry it). The items themselves are read back from the
-        feed files that hold them (see `items`).
+        feed files that hold them (see `item_spans`).
         """
         if self._rendered is None:  # one query, not one per post (a cold run asks thousands)
             rows = self._db.execute("SELECT path, digest, id, summary FROM rendered")
@@ -302,7 +302,7 @@ class Cache:
             (post.path, entry.digest, post.id, post.summary),
         )
 
-    def items(self) -> dict[str, tuple[str, int, int, list[tuple[str, int, int]]]]:
+    def item_spans(self) -> dict[str, tuple[str, int, int, list[tuple[str, int, int]]]]:
         """Every feed file written by an earlier run: digest, size, mtime and item spans.
 
         A post's items are stored once, in the feed files that show it, not also here: a cold

@@ -205,10 +205,12 @@ def _items_in_files(cache: Cache, wanted: set[str], out_dir: Path) -> dict[str, 
     """
     formats = {ext: fmt for fmt, ext in EXTENSIONS.items()}
     found: dict[str, dict[str, Item]] = {}
-    for name, (digest, size, _, spans) in cache.items().items():
+    for name, (digest, size, _, spans) in cache.item_spans().items():
         fmt = formats.get(name.rpartition(".")[2])
+        if fmt is None:  # not a feed format
+            continue
         needed = [s for s in spans if s[0] in wanted and fmt not in found.get(s[0], {})]
-        if fmt is None or not needed:
+        if not needed:
             continue
         data = _read_output(out_dir, name, size, digest)
         if data is None:

@@ -29,7 +29,6 @@ MESSAGES_PER_WORKER = 16
 
 IN_FLIGHT = 2  # ranges sent to a worker ahead: the next one is there when it finishes one
 PIPE_BYTES = 1 << 20  # a result this large is written without waiting for the parent to read
-_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (named in the module from Python 3.10, Linux only)
 
 _job: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]] | None = None  # while mapping
 
@@ -180,8 +179,10 @@ class _Pool:
 
 
 def _enlarge(connection: Connection) -> None:
-    with contextlib.suppress(OSError):  # not Linux, or over /proc/sys/fs/pipe-max-size
-        fcntl.fcntl(connection.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    with contextlib.suppress(OSError):  # over /proc/sys/fs/pipe-max-size: keep the default
+        if setting is not None:
+            fcntl.fcntl(connection.fileno(), setting, PIPE_BYTES)
 
 
 def _send(writer: Connection, sent: deque[int], todo: deque[tuple[int, tuple[int, int]]]) -> None:
