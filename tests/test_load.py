@@ -8,7 +8,7 @@ import pytest
 
 from conftest import CORPUS, EXAMPLE
 from feedkit.errors import PostError
-from feedkit.load import find_posts, read_body, read_source
+from feedkit.load import body_of, find_posts, read_source
 
 
 def write(folder: Path, name: str, data: str | bytes) -> Path:
@@ -106,12 +106,12 @@ def test_find_posts_is_sorted_recursive_and_skips_what_jekyll_skips(tmp_path: Pa
         "---\ntitle: T\n---\nBody\n".encode("utf-16"),
     ],
 )
-def test_read_body_gives_the_body_read_source_gives(tmp_path: Path, data: str | bytes) -> None:
+def test_body_of_gives_the_body_read_source_gives(tmp_path: Path, data: str | bytes) -> None:
     path = write(tmp_path, "p.md", data)
-    assert read_body(path, tmp_path) == read_source(path, tmp_path).body
+    assert body_of(path.read_bytes(), "p.md") == read_source(path, tmp_path).body
 
 
-def test_read_body_on_every_example_and_corpus_post() -> None:
+def test_body_of_every_example_and_corpus_post() -> None:
     folders = [EXAMPLE / "_posts", CORPUS / "_posts"]
     checked = 0
     for found in (f for folder in folders if folder.is_dir() for f in find_posts(folder, folder)):
@@ -119,7 +119,7 @@ def test_read_body_on_every_example_and_corpus_post() -> None:
             body = read_source(found.file, found.file.parent).body
         except PostError:
             continue
-        assert read_body(found.file, found.file.parent) == body, found.path
+        assert body_of(found.read(), found.path) == body, found.path
         checked += 1
     assert checked >= 15  # the example alone has 15 readable posts
 

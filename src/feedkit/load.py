@@ -155,13 +155,9 @@ def read_source(file: Path, site_root: Path) -> Source:
     return parse_source(file.read_bytes(), file, site_root)
 
 
-def read_body(file: Path, site_root: Path) -> str:
-    """The body of a post file checked before: YAML front matter is skipped, not parsed again."""
-    return body_of(file.read_bytes(), relative(file, site_root))
-
-
 def body_of(data: bytes, rel: str) -> str:
-    """`read_body` for the bytes of the post file at `rel` (relative to the site root)."""
+    """The body of the post file at `rel` (relative to the site root), already checked: its
+    YAML front matter is skipped, not parsed again."""
     text = _decode(data, rel)
     match = _YAML_FRONT_MATTER.match(text)
     return text[match.end() :] if match else split(text, rel).body
