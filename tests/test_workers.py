@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,20 @@ def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_exception_in_a_worker_is_raised_in_the_parent() -> None:
     with pytest.raises(ValueError, match="item 700 is bad"):
         list(workers.parallel_map(_fail_at, 700, range(1000), min_per_worker=10))
+
+
+def _fail_late_at_first(context: tuple[int, int], item: int) -> int:
+    if item == context[0]:
+        time.sleep(0.5)  # the other worker's failure, later in order, comes in first
+    if item in context:
+        raise ValueError(f"item {item} is bad")
+    return item
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_the_error_raised_is_the_first_in_item_order_not_in_time() -> None:
+    with pytest.raises(ValueError, match="item 10 is bad"):
+        list(workers.parallel_map(_fail_late_at_first, (10, 600), range(1000), min_per_worker=10))
 
 
 @pytest.mark.usefixtures("two_workers")

@@ -138,7 +138,11 @@ class _Pool:
             raise
 
     def map(self, ranges: list[tuple[int, int]]) -> Iterator[list[Any]]:
-        """The results of each range, in order, as soon as they and those before are in."""
+        """The results of each range, in order, as soon as they and those before are in.
+
+        A range that failed raises when its turn comes, so the error a run reports is the
+        first in item order, whichever worker happened to fail first.
+        """
         todo = deque(enumerate(ranges))
         sent: dict[Connection, deque[int]] = {}
         for _, task_writer, result_reader in self._workers:
@@ -146,14 +150,19 @@ class _Pool:
             for _ in range(IN_FLIGHT):
                 _send(task_writer, sent[result_reader], todo)
         writers = {reader: writer for _, writer, reader in self._workers}
-        done: dict[int, list[Any]] = {}
+        done: dict[int, tuple[str, Any]] = {}
         for index in range(len(ranges)):
             while index not in done:
                 for ready in wait([r for r, indices in sent.items() if indices]):
                     reader = cast(Connection, ready)
-                    done[sent[reader].popleft()] = _receive(reader)
+                    kind, value = done[sent[reader].popleft()] = _receive(reader)
+                    if kind == "error":
+                        todo.clear()  # every range not yet sent comes after this one
                     _send(writers[reader], sent[reader], todo)
-            yield done.pop(index)
+            kind, value = done.pop(index)
+            if kind == "error":
+                raise value
+            yield value
 
     def __enter__(self) -> _Pool:
         return self
@@ -195,14 +204,12 @@ def _send(writer: Connection, sent: deque[int], todo: deque[tuple[int, tuple[int
         sent.append(index)
 
 
-def _receive(reader: Connection) -> list[Any]:
+def _receive(reader: Connection) -> tuple[str, Any]:
+    """("ok", results) or ("error", the exception to raise)."""
     try:
-        kind, value = reader.recv()
+        return cast(tuple[str, Any], reader.recv())
     except EOFError:
         raise WorkerError("a worker process ended unexpectedly") from None
-    if kind == "error":
-        raise value
-    return value  # type: ignore[no-any-return]
 
 
 def _serve(tasks: Connection, results: Connection) -> None:
