@@ -141,7 +141,7 @@ class _Pool:
         """The results of each range, in order, as soon as they and those before are in.
 
         A range that failed raises when its turn comes, so the error a run reports is the
-        first in item order, whichever worker happened to fail first.
+        first in item order, whichever worker happened to fail first: as in one process.
         """
         todo = deque(enumerate(ranges))
         sent: dict[Connection, deque[int]] = {}
@@ -155,8 +155,9 @@ class _Pool:
             while index not in done:
                 for ready in wait([r for r, indices in sent.items() if indices]):
                     reader = cast(Connection, ready)
-                    kind, value = done[sent[reader].popleft()] = _receive(reader)
-                    if kind == "error":
+                    outcome = _receive(reader)
+                    done[sent[reader].popleft()] = outcome
+                    if outcome[0] == "error":
                         todo.clear()  # every range not yet sent comes after this one
                     _send(writers[reader], sent[reader], todo)
             kind, value = done.pop(index)
