@@ -190,7 +190,7 @@ def _reuse_rendered(posts: list[Post], site: Site, cache: Cache) -> list[Post]:
     pending = []
     for post in posts:
         summary, fragments = summaries[post.path], found.get(post.path, {})
-        if summary is None or len(fragments) < len(WRITERS):
+        if summary is None or len(fragments) < len(FORMATS):
             pending.append(post)
         else:
             post.summary, post.fragments = summary, fragments
